@@ -1,0 +1,36 @@
+#pragma once
+// Turns regions of an image into vectors, one per region. Implementations: the embedded classical
+// descriptor (no weights) and, with a checkpoint, DINOv2 patch features pooled in each mask.
+// Vectors of different extractors (different identity()) are never compared.
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/regions/rle.h"
+
+namespace regionlab {
+
+class FeatureExtractor {
+public:
+  virtual ~FeatureExtractor() = default;
+  virtual std::string name() const = 0;         // "classical", "dinov2-vitl14", …
+  virtual std::string identity() const = 0;     // algorithm + parameters (+ checkpoint SHA-256)
+  virtual std::string description() const = 0;  // one line for the UI and CLI
+  virtual int dim() const = 0;
+  // How many extract() calls may usefully run at once: 0 = as many as there are cores (the
+  // classical descriptor is single-threaded per call); a network that uses all cores per call
+  // returns 1.
+  virtual int maxConcurrency() const { return 0; }
+  // rgb: CV_8UC3 (RGB); masks at the image's size. Returns masks.size() × dim() floats, row-major.
+  // Thread-safe.
+  virtual std::vector<float> extract(const cv::Mat& rgb, std::span<const Rle> masks) const = 0;
+};
+
+std::vector<std::string> featureExtractorNames();
+// Throws Error when the name is unknown or its model is not available.
+std::unique_ptr<FeatureExtractor> createFeatureExtractor(const std::string& name);
+
+}  // namespace regionlab

@@ -1,0 +1,79 @@
+#pragma once
+// The search side of a collection for one descriptor model: its region vectors in memory plus
+// an HNSW graph persisted in .regionlab/index/, kept in step with the database (the source of
+// truth). Opening appends vectors added since the index was saved, or rebuilds it when regions
+// were removed or the file is missing or damaged.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/index/region_index.h"
+#include "core/index/region_vector_set.h"
+
+namespace regionlab {
+
+class Database;
+struct CollectionPaths;
+
+enum class SearchMethod { Auto, Exact, Hnsw };
+SearchMethod searchMethodFromName(const std::string& name);  // throws Error for unknown names
+std::string searchMethodName(SearchMethod method);
+
+struct SearchIndexOptions {
+  // Auto scans exactly below this many regions (faster than HNSW there, and exact) and uses the
+  // HNSW graph above it.
+  size_t exact_below = 100'000;
+  HnswOptions hnsw;
+  // Build the HNSW graph even when Auto would scan (ingest does, so it is ready when the
+  // collection grows).
+  bool always_build_hnsw = true;
+};
+
+struct ImageHit {
+  int64_t image_id = 0;
+  int64_t region_id = 0;  // the image's best region for the query
+  float score = 0;        // its inner product with the query
+};
+
+class RegionSearchIndex {
+public:
+  static std::unique_ptr<RegionSearchIndex> open(Database& db, const CollectionPaths& paths, int64_t model_id, int dim,
+                                                 const SearchIndexOptions& options = {});
+  ~RegionSearchIndex();
+
+  // Brings vectors and graph up to date with the database; returns true when anything changed.
+  bool refresh(Database& db);
+
+  const RegionVectorSet& vectors() const { return vectors_; }
+  int64_t modelId() const { return model_id_; }
+  bool hasHnsw() const { return hnsw_ != nullptr; }
+  // What happened when the index was opened or refreshed ("loaded", "appended 120", "rebuilt: …").
+  const std::string& lastMaintenance() const { return last_maintenance_; }
+
+  // Images ranked by their best region's inner product with the query (the regions paper's
+  // max-over-regions score), skipping excluded_image_id (0 = none). Scores are exact for every
+  // returned image; with HNSW the candidate images come from the graph.
+  std::vector<ImageHit> searchImages(const float* query, size_t top_images, int64_t excluded_image_id, SearchMethod method) const;
+
+  SearchMethod resolve(SearchMethod method) const;
+
+private:
+  RegionSearchIndex(const CollectionPaths& paths, int64_t model_id, int dim, const SearchIndexOptions& options);
+  std::vector<ImageHit> exactSearch(const float* query, size_t top_images, int64_t excluded_image_id) const;
+  std::vector<ImageHit> hnswSearch(const float* query, size_t top_images, int64_t excluded_image_id) const;
+  void rebuildHnsw(const std::string& why);
+  void saveHnsw();
+  bool loadHnsw();
+
+  std::filesystem::path index_file_, meta_file_;
+  int64_t model_id_;
+  int dim_;
+  SearchIndexOptions options_;
+  RegionVectorSet vectors_;
+  std::unique_ptr<RegionIndex> hnsw_;
+  std::string last_maintenance_;
+};
+
+}  // namespace regionlab
