@@ -1,0 +1,14 @@
+#include "bench/benchmarks.h"
+
+namespace regionlab::bench {
+
+const std::vector<Benchmark>& benchmarks() {
+  static const std::vector<Benchmark> kBenchmarks = {
+      {"ingest", "<folder> [--threads N]", "Ingest throughput (images/s) and the per-stage split on a folder of images", &benchIngest},
+      {"pool", "[--channels C] [--grid G] [--size S] [--masks N]",
+       "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
+  };
+  return kBenchmarks;
+}
+
+}  // namespace regionlab::bench
