@@ -5,11 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/core/version.hpp>
-#include <sqlite3.h>
-
 #include "app/cli/argument_parser.h"
 #include "app/cli/commands.h"
+#include "core/base/build_info.h"
 #include "core/base/error.h"
 
 namespace {
@@ -43,7 +41,7 @@ int main(int argc, char** argv) {
     }
   }
   if (args[0] == "--version") {
-    std::printf("regionlab-cli %s (OpenCV %s, SQLite %s)\n", REGIONLAB_VERSION, CV_VERSION, sqlite3_libversion());
+    std::printf("regionlab-cli %s (%s)\n", regionlab::regionlabVersion().c_str(), regionlab::libraryVersions().c_str());
     return 0;
   }
   const auto& all = regionlab::cli::commands();
