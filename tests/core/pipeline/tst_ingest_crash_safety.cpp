@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "core/regions/superpixel_region_generator.h"
 #include "core/image/image_decoder.h"
@@ -89,6 +90,38 @@ private slots:
     QVERIFY(orphans.step());
     QCOMPARE(orphans.columnInt(0), int64_t(0));
     QCOMPARE(orphans.columnInt(1), int64_t(0));
+  }
+
+  void failsCleanlyWhenTheDiskIsFull() {
+    // The CLI runs with a small file-size limit (writes past it fail as they do on a full disk);
+    // the ingest must stop with a one-line error naming the database, leave a sound database,
+    // and finish once space is back.
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    for (int i = 0; i < 30; ++i) test::writeRgbImage(dir / ("p" + std::to_string(i) + ".jpg"), test::makeShapesImage(uint32_t(50 + i), {400, 300}));
+    QProcess cli;
+    cli.setChildProcessModifier([] {
+      signal(SIGXFSZ, SIG_IGN);  // make write() fail with EFBIG instead of killing the process
+      const rlimit limit{160 * 1024, 160 * 1024};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    });
+    cli.start(QString::fromStdString(test::cliBinary().string()), {"ingest", QString::fromStdString(dir.string()), "--quiet"});
+    QVERIFY(cli.waitForFinished(120000));
+    const QString error = QString::fromUtf8(cli.readAllStandardError());
+    qInfo("with the disk full: exit %d, %s", cli.exitCode(), qPrintable(error.trimmed()));
+    QCOMPARE(cli.exitCode(), 1);
+    QCOMPARE(error.count('\n'), 1);
+    QVERIFY2(error.contains("regionlab.db") || error.contains(".regionlab"), qPrintable(error));
+    const fs::path db_file = CollectionPaths(dir).database;
+    const int64_t done_before = doneCount(db_file);
+    QVERIFY(done_before < 30);
+    {
+      auto db = Database::open(db_file);
+      QCOMPARE(db->integrityCheck(), std::string("ok"));
+    }
+    const auto finish = test::runCommand(test::cliBinary().string(), {"ingest", dir.string(), "--quiet"});
+    QVERIFY2(finish.exit_code == 0, finish.error.c_str());
+    QCOMPARE(doneCount(db_file), int64_t(30));
   }
 };
 
