@@ -143,26 +143,31 @@ ExportReport writeYoloSeg(const LabelSet& labels, const fs::path& folder, const 
       const LabeledInstance& instance = image.instances[k];
       const cv::Mat mask = decodeRle(instance.mask);
       const MaskOutline outline = traceMaskOutline(mask);
-      std::vector<cv::Point> ring = singleRing(outline);
-      while (!ring.empty() && ring.size() < 3) ring.push_back(ring.front());
-      if (ring.empty()) continue;
-      PolygonRing written;
-      for (const cv::Point& p : ring) written.emplace_back(p.x, p.y);
+      if (outline.parts.empty()) continue;
+      // Ultralytics joins an object's pieces into one polygon with zero-width bridges; the
+      // bridges' own pixels then fill in. Where that costs more than 1% IoU (pieces far apart),
+      // each piece becomes its own line instead: the pixels stay right, the grouping is lost,
+      // and the report says so.
+      std::vector<std::vector<cv::Point>> rings = {singleRing(outline)};
       if (outline.parts.size() > 1 || outline.hasHoles()) {
         ++bridged;
-        const double iou = maskIoU(ringToMaskEvenOdd(written, image.height, image.width), mask);
-        if (iou < 0.99) {
-          char buffer[32];
-          std::snprintf(buffer, sizeof buffer, "%.4f", iou);
-          report.warnings.push_back(image.file_name + ": instance " + std::to_string(k + 1) + " (" + instance.class_name +
-                                    ") has " + std::to_string(outline.parts.size()) + " parts and " + std::to_string(outline.holes.size()) +
-                                    " holes; its bridged YOLO polygon matches the mask at IoU " + buffer);
+        PolygonRing joined;
+        for (const cv::Point& p : rings[0]) joined.emplace_back(p.x, p.y);
+        if (maskIoU(ringToMaskEvenOdd(joined, image.height, image.width), mask) < 0.99) {
+          rings.clear();
+          for (size_t p = 0; p < outline.parts.size(); ++p) rings.push_back(bridgedRing(outline, int(p)));
+          report.warnings.push_back(image.file_name + ": instance " + std::to_string(k + 1) + " (" + instance.class_name + ") is in " +
+                                    std::to_string(outline.parts.size()) + " pieces too far apart to bridge; written as " +
+                                    std::to_string(outline.parts.size()) + " YOLO objects");
         }
       }
       const LabelClass* c = labels.findClass(instance.class_name);
-      text << (c - labels.classes.data());
-      for (const cv::Point& p : ring) text << " " << formatCoordinate(double(p.x) / image.width) << " " << formatCoordinate(double(p.y) / image.height);
-      text << "\n";
+      for (std::vector<cv::Point>& ring : rings) {
+        while (ring.size() < 3) ring.push_back(ring.front());
+        text << (c - labels.classes.data());
+        for (const cv::Point& p : ring) text << " " << formatCoordinate(double(p.x) / image.width) << " " << formatCoordinate(double(p.y) / image.height);
+        text << "\n";
+      }
       ++report.instances;
     }
     const fs::path relative = fs::path(image.file_name);
