@@ -186,6 +186,11 @@ DownloadResult downloadFile(const DownloadRequest& request, const DownloadOption
   const bool closed = closeFile(t);
   if (t.status == 0) curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &t.status);
 
+  if (code == CURLE_RANGE_ERROR && t.existing > 0 && !t.started) {
+    // The server cannot resume (no Range support): start again from byte 0, once.
+    fs::remove(t.part, ec);
+    return downloadFile(request, options);
+  }
   const std::string kept = " (" + humanBytes(t.written) + " kept in " + t.part.filename().string() + ": run the download again to resume)";
   if (t.cancelled) throw Error(request.destination, "download cancelled" + kept);
   if (!t.refusal.empty()) {
