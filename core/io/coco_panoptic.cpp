@@ -127,16 +127,18 @@ LabelSet readCocoPanoptic(const fs::path& file, std::optional<fs::path> png_fold
     for (int y = 0; y < bgr.rows; ++y) {
       const cv::Vec3b* in = bgr.ptr<cv::Vec3b>(y);
       int* out = labels.ptr<int>(y);
+      int64_t last_id = 0;
+      int last_label = 0;
       for (int x = 0; x < bgr.cols; ++x) {
         const int64_t id = int64_t(in[x][2]) + 256 * int64_t(in[x][1]) + 65536 * int64_t(in[x][0]);
-        if (id == 0) {
-          out[x] = 0;
-          continue;
+        if (id != last_id) {  // neighbours mostly share a segment: look up only on a change
+          const auto it = dense.find(id);
+          // Pixels of a segment the JSON does not list (and id 0) stay unlabeled, as the COCO
+          // panoptic evaluation treats them (VOID).
+          last_label = id == 0 || it == dense.end() ? 0 : it->second;
+          last_id = id;
         }
-        const auto it = dense.find(id);
-        // Pixels of a segment the JSON does not list are left unlabeled, as the COCO panoptic
-        // evaluation treats them (VOID).
-        out[x] = it == dense.end() ? 0 : it->second;
+        out[x] = last_label;
       }
     }
     const std::vector<Rle> masks = encodeLabelMap(labels, int(segments.size()) + 1);
