@@ -14,6 +14,8 @@ packages=(
   libhnswlib-dev
   libsqlite3-dev
   nlohmann-json3-dev
+  libcurl4-openssl-dev         # model downloads (https, HTTP Range resume)
+  zlib1g-dev                   # palette PNGs of the Pascal VOC export
   xvfb xauth                   # headless GUI runs (tests use QT_QPA_PLATFORM=offscreen)
 )
 if [[ "${1:-}" == "--demo" ]]; then

@@ -136,6 +136,8 @@ void Database::writeSetting(const std::string& key, const std::string& value) {
       .run();
 }
 
+void Database::deleteSetting(const std::string& key) { db_->prepare("DELETE FROM settings WHERE key = ?").bind(1, key).run(); }
+
 int64_t Database::ensureModel(const std::string& kind, const std::string& name, const std::string& sha256, int dim) {
   auto find = db_->prepare("SELECT id FROM models WHERE kind = ? AND name = ? AND sha256 = ?");
   find.bind(1, kind).bind(2, name).bind(3, sha256);

@@ -51,6 +51,7 @@ public:
   // Settings of the collection (active generator and descriptor, …).
   std::optional<std::string> readSetting(const std::string& key);
   void writeSetting(const std::string& key, const std::string& value);
+  void deleteSetting(const std::string& key);
 
   // Models: returns the id of (kind, name, sha256), inserting it when new.
   int64_t ensureModel(const std::string& kind, const std::string& name, const std::string& sha256, int dim);
