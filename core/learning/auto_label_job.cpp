@@ -74,6 +74,7 @@ TrainingData collectUserLabelExamples(Database& db, LabelStore& labels, const Re
   return data;
 }
 
+// 1 inside the image's user-labeled regions, 0 elsewhere.
 cv::Mat userLabeledPixels(Database& db, LabelStore& labels, const ImageRecord& image) {
   cv::Mat mask = cv::Mat::zeros(image.height, image.width, CV_8U);
   for (const LabelRecord& l : labels.readLabelsOfImage(image.id)) {
@@ -152,7 +153,7 @@ AutoLabelReport AutoLabelJob::run() {
     }
     const std::vector<float> probs = classifier.predictProbabilities(x.data(), masks.size());
     const PixelLabeling labeling = labelPixels(masks, probs, C, image.height, image.width);
-    const cv::Mat allowed = (labeling.confidence >= options_.min_confidence) & ~userLabeledPixels(*db, labels, image);
+    const cv::Mat allowed = (labeling.confidence >= options_.min_confidence) & (userLabeledPixels(*db, labels, image) == 0);
     std::vector<AutoLabelMask> auto_masks;
     for (int c = 0; c < C; ++c) {
       const cv::Mat m = (labeling.classes == c) & allowed;
