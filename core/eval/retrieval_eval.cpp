@@ -144,6 +144,37 @@ void divide(RetrievalScores& s, double n) {
   s.precision_at_50 /= n;
 }
 
+// Ranks the gallery (minus the query's image) for one query and adds its scores to its class;
+// returns false when no other image holds the class (the query is skipped).
+bool scoreQuery(const Query& q, const std::vector<GalleryImage>& gallery, const RegionVectorSet& vectors, const ImageSlots& slots,
+                const std::vector<std::vector<float>>& whole_image, bool baselines, ClassRetrievalResult& c) {
+  const auto ranking = rankRegions(vectors, slots, q.vector.data(), 0.f, 1);
+  std::vector<float> scores, whole_scores, crop_scores;
+  std::vector<uint8_t> relevant;
+  for (size_t i = 0; i < gallery.size(); ++i) {
+    if (i == q.gallery_index) continue;  // relevant = *other* images holding the class
+    scores.push_back(ranking->scores[ranking->best_row[gallery[i].slot]]);
+    relevant.push_back(gallery[i].categories.contains(q.category_id) ? 1 : 0);
+    if (baselines) {
+      whole_scores.push_back(dotProduct(q.vector.data(), whole_image[i].data(), vectors.dim()));
+      crop_scores.push_back(dotProduct(q.crop_vector.data(), whole_image[i].data(), vectors.dim()));
+    }
+  }
+  const auto n_relevant = int64_t(std::count(relevant.begin(), relevant.end(), uint8_t(1)));
+  if (n_relevant == 0) return false;
+  c.category_id = q.category_id;
+  ++c.queries;
+  c.mean_relevant += double(n_relevant);
+  accumulate(c.regions, scoresOf(scores, relevant));
+  const double chance = double(n_relevant) / double(relevant.size());
+  accumulate(c.random, {expectedRandomAveragePrecision(n_relevant, int64_t(relevant.size())), chance, chance});
+  if (baselines) {
+    accumulate(c.whole_image, scoresOf(whole_scores, relevant));
+    accumulate(c.crop, scoresOf(crop_scores, relevant));
+  }
+  return true;
+}
+
 }  // namespace
 
 RetrievalEvalReport evaluateRetrieval(const fs::path& collection_root, const PanopticDataset& gt, const RetrievalEvalOptions& o) {
@@ -167,42 +198,16 @@ RetrievalEvalReport evaluateRetrieval(const fs::path& collection_root, const Pan
   report.has_baselines = o.baselines;
 
   std::map<int, ClassRetrievalResult> per_class;
-  const int dim = vectors.dim();
-  std::vector<float> scores, whole_scores, crop_scores;
-  std::vector<uint8_t> relevant;
   for (size_t qi = 0; qi < queries.size(); ++qi) {
-    const Query& q = queries[qi];
-    const auto ranking = rankRegions(vectors, slots, q.vector.data(), 0.f, 1);
-    scores.clear(), whole_scores.clear(), crop_scores.clear(), relevant.clear();
-    for (size_t i = 0; i < gallery.size(); ++i) {
-      if (i == q.gallery_index) continue;  // relevant = *other* images holding the class
-      scores.push_back(ranking->scores[ranking->best_row[gallery[i].slot]]);
-      relevant.push_back(gallery[i].categories.contains(q.category_id) ? 1 : 0);
-      if (o.baselines) {
-        whole_scores.push_back(dotProduct(q.vector.data(), whole_image[i].data(), dim));
-        crop_scores.push_back(dotProduct(q.crop_vector.data(), whole_image[i].data(), dim));
-      }
-    }
-    const auto n_relevant = int64_t(std::count(relevant.begin(), relevant.end(), uint8_t(1)));
-    if (n_relevant == 0) {
+    if (scoreQuery(queries[qi], gallery, vectors, slots, whole_image, o.baselines, per_class[queries[qi].category_id])) {
+      per_class[queries[qi].category_id].name = gt.categories.at(queries[qi].category_id).name;
+      ++report.queries;
+    } else {
       ++report.skipped_queries;
-      continue;
     }
-    ClassRetrievalResult& c = per_class[q.category_id];
-    c.category_id = q.category_id;
-    c.name = gt.categories.at(q.category_id).name;
-    ++c.queries;
-    c.mean_relevant += double(n_relevant);
-    accumulate(c.regions, scoresOf(scores, relevant));
-    const double chance = double(n_relevant) / double(relevant.size());
-    accumulate(c.random, {expectedRandomAveragePrecision(n_relevant, int64_t(relevant.size())), chance, chance});
-    if (o.baselines) {
-      accumulate(c.whole_image, scoresOf(whole_scores, relevant));
-      accumulate(c.crop, scoresOf(crop_scores, relevant));
-    }
-    ++report.queries;
     if (o.progress) o.progress("queries", int64_t(qi + 1), int64_t(queries.size()));
   }
+  std::erase_if(per_class, [](const auto& item) { return item.second.queries == 0; });
   if (per_class.empty()) throw Error(paths.root, "no usable query: no class occurs in two of the matched images");
   for (auto& [id, c] : per_class) {
     const double n = c.queries;

@@ -94,6 +94,55 @@ AutoLabelJob::AutoLabelJob(std::filesystem::path collection_root, AutoLabelOptio
 
 void AutoLabelJob::setProgressCallback(std::function<void(const AutoLabelProgress&)> callback) { on_progress_ = std::move(callback); }
 
+namespace {
+
+std::vector<ImageRecord> imagesToLabel(Database& db, const std::vector<std::string>& only, const CollectionPaths& paths) {
+  std::vector<ImageRecord> images;
+  if (only.empty()) {
+    for (ImageRecord& r : db.readImages()) {
+      if (r.status == ImageStatus::Done) images.push_back(std::move(r));
+    }
+    return images;
+  }
+  for (const std::string& path : only) {
+    auto r = db.findImage(std::filesystem::path(path).lexically_normal().generic_string());
+    if (!r || r->status != ImageStatus::Done) throw Error(path, "image is not an ingested image of the collection " + paths.root.string());
+    images.push_back(std::move(*r));
+  }
+  return images;
+}
+
+// The per-class auto masks of one image: the pixel labeling of its regions (active generator)
+// minus user-labeled pixels and pixels below the confidence floor.
+std::vector<AutoLabelMask> autoMasksOfImage(Database& db, LabelStore& labels, const ImageRecord& image, int64_t generator_id,
+                                            const RegionVectorSet& vectors, const RegionClassifier& classifier,
+                                            const std::vector<ClassRecord>& classes, float min_confidence,
+                                            std::vector<int64_t>& pixels_per_class) {
+  std::vector<Rle> masks;
+  std::vector<float> x;
+  for (const RegionRecord& r : db.readRegionsOfImage(image.id, generator_id)) {
+    const auto row = vectors.rowOfRegion(r.id);
+    if (!row) continue;
+    masks.push_back(r.region.mask);
+    x.insert(x.end(), vectors.vector(*row), vectors.vector(*row) + vectors.dim());
+  }
+  const int C = classifier.numClasses();
+  const std::vector<float> probs = classifier.predictProbabilities(x.data(), masks.size());
+  const PixelLabeling labeling = labelPixels(masks, probs, C, image.height, image.width);
+  const cv::Mat allowed = (labeling.confidence >= min_confidence) & (userLabeledPixels(db, labels, image) == 0);
+  std::vector<AutoLabelMask> auto_masks;
+  for (int c = 0; c < C; ++c) {
+    const cv::Mat m = (labeling.classes == c) & allowed;
+    const int pixels = cv::countNonZero(m);
+    if (pixels == 0) continue;
+    auto_masks.push_back({classes[size_t(c)].id, makeRegion(encodeMask(m)), cv::mean(labeling.confidence, m)[0]});
+    pixels_per_class[size_t(c)] += pixels;
+  }
+  return auto_masks;
+}
+
+}  // namespace
+
 AutoLabelReport AutoLabelJob::run() {
   const CollectionPaths paths(root_);
   if (!paths.hasDatabase()) throw Error(paths.root, "not a RegionLab collection yet (no .regionlab/regionlab.db): ingest it first");
@@ -106,7 +155,7 @@ AutoLabelReport AutoLabelJob::run() {
   report.classifier = regionClassifierKindName(options_.classifier.kind);
 
   auto t = Clock::now();
-  TrainingData data = collectUserLabelExamples(*db, labels, vectors, models, paths);
+  const TrainingData data = collectUserLabelExamples(*db, labels, vectors, models, paths);
   if (data.classes.size() < 2) {
     throw Error(paths.root, "auto-labeling needs user labels of at least two classes (have " + std::to_string(data.classes.size()) +
                                 "): label some regions of another class, e.g. background");
@@ -118,55 +167,25 @@ AutoLabelReport AutoLabelJob::run() {
   report.pixels_per_class.assign(data.classes.size(), 0);
   report.train_seconds = secondsSince(t);
 
-  std::vector<ImageRecord> images;
-  if (options_.images.empty()) {
-    for (ImageRecord& r : db->readImages()) {
-      if (r.status == ImageStatus::Done) images.push_back(std::move(r));
-    }
-  } else {
-    for (const std::string& path : options_.images) {
-      auto r = db->findImage(std::filesystem::path(path).lexically_normal().generic_string());
-      if (!r || r->status != ImageStatus::Done) throw Error(path, "image is not an ingested image of the collection " + paths.root.string());
-      images.push_back(std::move(*r));
-    }
-  }
+  const std::vector<ImageRecord> images = imagesToLabel(*db, options_.images, paths);
   const std::string_view identity = "auto-label masks: argmax of the mean probability of the covering regions (regions paper)";
-  const int64_t generator_id = db->ensureModel(kRegionGeneratorKind, kAutoLabelGeneratorName,
-                                               sha256Hex({reinterpret_cast<const uint8_t*>(identity.data()), identity.size()}), 0);
-
+  const int64_t auto_generator_id = db->ensureModel(kRegionGeneratorKind, kAutoLabelGeneratorName,
+                                                    sha256Hex({reinterpret_cast<const uint8_t*>(identity.data()), identity.size()}), 0);
   t = Clock::now();
   AutoLabelProgress progress;
   progress.total = int64_t(images.size());
-  const int C = classifier.numClasses();
   for (const ImageRecord& image : images) {
     if (cancelled_) {
       report.cancelled = true;
       break;
     }
-    std::vector<Rle> masks;
-    std::vector<float> x;
-    for (const RegionRecord& r : db->readRegionsOfImage(image.id, models.generator_id)) {
-      const auto row = vectors.rowOfRegion(r.id);
-      if (!row) continue;
-      masks.push_back(r.region.mask);
-      x.insert(x.end(), vectors.vector(*row), vectors.vector(*row) + vectors.dim());
-    }
-    const std::vector<float> probs = classifier.predictProbabilities(x.data(), masks.size());
-    const PixelLabeling labeling = labelPixels(masks, probs, C, image.height, image.width);
-    const cv::Mat allowed = (labeling.confidence >= options_.min_confidence) & (userLabeledPixels(*db, labels, image) == 0);
-    std::vector<AutoLabelMask> auto_masks;
-    for (int c = 0; c < C; ++c) {
-      const cv::Mat m = (labeling.classes == c) & allowed;
-      const int pixels = cv::countNonZero(m);
-      if (pixels == 0) continue;
-      auto_masks.push_back({data.classes[size_t(c)].id, makeRegion(encodeMask(m)), cv::mean(labeling.confidence, m)[0]});
-      report.pixels_per_class[size_t(c)] += pixels;
-    }
+    const auto masks = autoMasksOfImage(*db, labels, image, models.generator_id, vectors, classifier, data.classes,
+                                        options_.min_confidence, report.pixels_per_class);
     Database::Transaction transaction(*db);
-    labels.replaceAutoLabelMasks(image.id, generator_id, auto_masks);
+    labels.replaceAutoLabelMasks(image.id, auto_generator_id, masks);
     transaction.commit();
     ++report.images_labeled;
-    report.masks_written += int64_t(auto_masks.size());
+    report.masks_written += int64_t(masks.size());
     ++progress.finished;
     progress.current = image.path;
     if (on_progress_) on_progress_(progress);

@@ -145,6 +145,12 @@ int64_t ConceptSession::addFeedback(int64_t region_id, Verdict verdict) {
   return addFeedback(std::span<const FeedbackItem>(&item, 1)).front();
 }
 
+std::vector<int64_t> ConceptSession::submitFeedback(std::span<const FeedbackItem> items, std::function<void(const TrainingReport&)> on_trained) {
+  std::vector<int64_t> ids = addFeedback(items);
+  retrainInBackground(std::move(on_trained));
+  return ids;
+}
+
 bool ConceptSession::removeFeedback(int64_t feedback_id) {
   const auto it = std::find_if(log_.begin(), log_.end(), [&](const FeedbackRecord& f) { return f.id == feedback_id; });
   if (it == log_.end()) return false;
@@ -261,6 +267,9 @@ TrainingReport ConceptSession::retrain() {
 }
 
 void ConceptSession::retrainInBackground(std::function<void(const TrainingReport&)> on_finished) {
+  if (worker_.joinable() && worker_.get_id() == std::this_thread::get_id()) {
+    throw Error("retrainInBackground was called from a training callback: post it to the session's own thread");
+  }
   cancelTraining();
   ensureSlots();
   TrainingReport report;

@@ -117,6 +117,8 @@ public:
   // region that does not exist. Does not retrain: call retrain()/retrainInBackground() after a batch.
   std::vector<int64_t> addFeedback(std::span<const FeedbackItem> items);
   int64_t addFeedback(int64_t region_id, Verdict verdict);
+  // What a GUI does on each batch of ✓/✗: store it, then retrain in the background.
+  std::vector<int64_t> submitFeedback(std::span<const FeedbackItem> items, std::function<void(const TrainingReport&)> on_trained = {});
   // Removes the newest feedback item (and the label it made); nullopt when there is none.
   std::optional<FeedbackRecord> undoLastFeedback();
   bool removeFeedback(int64_t feedback_id);
@@ -130,6 +132,7 @@ public:
   // Trains on the caller's thread (cancelling a background training first).
   TrainingReport retrain();
   // Trains on a worker thread; on_finished runs there when it ends (also when cancelled or failed).
+  // Call it from the owner thread, never from on_finished (throws Error there).
   void retrainInBackground(std::function<void(const TrainingReport&)> on_finished = {});
   void cancelTraining();   // returns after the worker has stopped
   void waitForTraining();  // returns after the worker has finished

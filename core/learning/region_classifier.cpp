@@ -108,6 +108,81 @@ RegionClassifier RegionClassifier::trainLinear(const ClassExamples& e, const Reg
   return m;
 }
 
+namespace {
+
+// AdamW (decoupled weight decay, as torch.optim.AdamW) over a list of parameter tensors.
+class AdamW {
+public:
+  AdamW(std::vector<std::vector<float>*> params, double weight_decay) : params_(std::move(params)), weight_decay_(weight_decay) {
+    for (auto* p : params_) {
+      grads_.emplace_back(p->size(), 0.f);
+      first_.emplace_back(p->size(), 0.f);
+      second_.emplace_back(p->size(), 0.f);
+    }
+  }
+  std::vector<float>& grad(size_t k) { return grads_[k]; }
+  void zeroGrad() {
+    for (auto& g : grads_) std::fill(g.begin(), g.end(), 0.f);
+  }
+  void step(double lr) {
+    constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
+    ++t_;
+    const double bias1 = 1 - std::pow(kBeta1, double(t_)), bias2 = 1 - std::pow(kBeta2, double(t_));
+    for (size_t p = 0; p < params_.size(); ++p) {
+      std::vector<float>& w = *params_[p];
+      for (size_t k = 0; k < w.size(); ++k) {
+        const float g = grads_[p][k];
+        first_[p][k] = float(kBeta1 * first_[p][k] + (1 - kBeta1) * g);
+        second_[p][k] = float(kBeta2 * second_[p][k] + (1 - kBeta2) * g * g);
+        const double update = (first_[p][k] / bias1) / (std::sqrt(second_[p][k] / bias2) + kEps);
+        w[k] = float(w[k] * (1 - lr * weight_decay_) - lr * update);
+      }
+    }
+  }
+
+private:
+  std::vector<std::vector<float>*> params_;
+  std::vector<std::vector<float>> grads_, first_, second_;
+  double weight_decay_;
+  long t_ = 0;
+};
+
+// The MLP's parameters, row-major, rows are output units.
+struct MlpWeights {
+  const std::vector<float>&w1, &b1, &w2, &b2;
+  int d, C, H;
+};
+
+// Forward and backward of one example (weight a) through the MLP, adding to the optimiser's
+// gradients (w1, b1, w2, b2 order); returns its cross-entropy.
+double mlpExample(const MlpWeights& m, const float* x, int label, float a, AdamW& opt, std::vector<float>& h, std::vector<float>& dh,
+                  std::vector<float>& z) {
+  for (int u = 0; u < m.H; ++u) h[u] = std::max(0.f, dotProduct(m.w1.data() + size_t(u) * m.d, x, m.d) + m.b1[u]);
+  for (int c = 0; c < m.C; ++c) z[c] = dotProduct(m.w2.data() + size_t(c) * m.H, h.data(), m.H) + m.b2[c];
+  const float target_logit = z[label];
+  const double loss = softmaxInPlace(z.data(), m.C) - target_logit;
+  std::fill(dh.begin(), dh.end(), 0.f);
+  for (int c = 0; c < m.C; ++c) {
+    const float g = a * (z[c] - (c == label ? 1.f : 0.f));
+    opt.grad(3)[c] += g;
+    float* gw2 = opt.grad(2).data() + size_t(c) * m.H;
+    const float* w2 = m.w2.data() + size_t(c) * m.H;
+    for (int u = 0; u < m.H; ++u) {
+      gw2[u] += g * h[u];
+      dh[u] += g * w2[u];
+    }
+  }
+  for (int u = 0; u < m.H; ++u) {
+    if (h[u] <= 0 || dh[u] == 0) continue;  // ReLU gate
+    opt.grad(1)[u] += dh[u];
+    float* gw1 = opt.grad(0).data() + size_t(u) * m.d;
+    for (int j = 0; j < m.d; ++j) gw1[j] += dh[u] * x[j];
+  }
+  return loss;
+}
+
+}  // namespace
+
 RegionClassifier RegionClassifier::trainMlp(const ClassExamples& e, const RegionClassifierOptions& o, const std::atomic<bool>* cancel) {
   const int d = e.dim, C = e.num_classes, H = std::max(1, o.hidden);
   const size_t n = e.size();
@@ -127,81 +202,36 @@ RegionClassifier RegionClassifier::trainMlp(const ClassExamples& e, const Region
   init(m.b1_, H, d);
   init(m.w2_, size_t(C) * H, H);
   init(m.b2_, C, H);
+  AdamW opt({&m.w1_, &m.b1_, &m.w2_, &m.b2_}, o.weight_decay);
+  const MlpWeights weights{m.w1_, m.b1_, m.w2_, m.b2_, d, C, H};
 
-  std::vector<float>* params[] = {&m.w1_, &m.b1_, &m.w2_, &m.b2_};
-  std::vector<std::vector<float>> grads(4), first(4), second(4);
-  for (int p = 0; p < 4; ++p) {
-    grads[p].assign(params[p]->size(), 0.f);
-    first[p].assign(params[p]->size(), 0.f);
-    second[p].assign(params[p]->size(), 0.f);
-  }
   const size_t batch = size_t(std::max(1, o.batch_size));
-  const size_t steps_per_epoch = (n + batch - 1) / batch;
-  const size_t total_steps = steps_per_epoch * size_t(std::max(1, o.epochs));
+  const size_t total_steps = (n + batch - 1) / batch * size_t(std::max(1, o.epochs));
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::vector<float> h(H), dh(H), z(C);
-  constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
   size_t step = 0;
-  double epoch_loss = 0;
-
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     if (cancel && cancel->load(std::memory_order_relaxed)) break;
     std::shuffle(order.begin(), order.end(), rng);
-    epoch_loss = 0;
-    double epoch_weight = 0;
+    double epoch_loss = 0, epoch_weight = 0;
     for (size_t start = 0; start < n; start += batch) {
       const size_t end = std::min(n, start + batch);
       double batch_weight = 0;
       for (size_t k = start; k < end; ++k) batch_weight += e.weight[order[k]];
-      for (auto& g : grads) std::fill(g.begin(), g.end(), 0.f);
+      opt.zeroGrad();
       for (size_t k = start; k < end; ++k) {
         const size_t i = order[k];
-        const float* xi = e.x.data() + i * size_t(d);
-        const float ai = float(e.weight[i] / batch_weight);
-        for (int u = 0; u < H; ++u) h[u] = std::max(0.f, dotProduct(m.w1_.data() + size_t(u) * d, xi, d) + m.b1_[u]);
-        for (int c = 0; c < C; ++c) z[c] = dotProduct(m.w2_.data() + size_t(c) * H, h.data(), H) + m.b2_[c];
-        const float target_logit = z[e.label[i]];
-        const double loss = softmaxInPlace(z.data(), C) - target_logit;
+        const double loss = mlpExample(weights, e.x.data() + i * size_t(d), e.label[i], float(e.weight[i] / batch_weight), opt, h, dh, z);
         epoch_loss += e.weight[i] * loss;
         epoch_weight += e.weight[i];
-        std::fill(dh.begin(), dh.end(), 0.f);
-        for (int c = 0; c < C; ++c) {
-          const float g = ai * (z[c] - (c == e.label[i] ? 1.f : 0.f));
-          grads[3][c] += g;
-          float* gw2 = grads[2].data() + size_t(c) * H;
-          const float* w2 = m.w2_.data() + size_t(c) * H;
-          for (int u = 0; u < H; ++u) {
-            gw2[u] += g * h[u];
-            dh[u] += g * w2[u];
-          }
-        }
-        for (int u = 0; u < H; ++u) {
-          if (h[u] <= 0 || dh[u] == 0) continue;  // ReLU gate
-          grads[1][u] += dh[u];
-          float* gw1 = grads[0].data() + size_t(u) * d;
-          for (int j = 0; j < d; ++j) gw1[j] += dh[u] * xi[j];
-        }
       }
-      // AdamW (decoupled weight decay) with a cosine-annealed learning rate.
-      ++step;
-      const double lr = 0.5 * o.learning_rate * (1 + std::cos(M_PI * double(step - 1) / double(total_steps)));
-      const double bias1 = 1 - std::pow(kBeta1, double(step)), bias2 = 1 - std::pow(kBeta2, double(step));
-      for (int p = 0; p < 4; ++p) {
-        std::vector<float>& w = *params[p];
-        for (size_t k = 0; k < w.size(); ++k) {
-          const float g = grads[p][k];
-          first[p][k] = float(kBeta1 * first[p][k] + (1 - kBeta1) * g);
-          second[p][k] = float(kBeta2 * second[p][k] + (1 - kBeta2) * g * g);
-          const double update = (first[p][k] / bias1) / (std::sqrt(second[p][k] / bias2) + kEps);
-          w[k] = float(w[k] * (1 - lr * o.weight_decay) - lr * update);
-        }
-      }
+      // Cosine annealing from learning_rate to 0 over all steps.
+      opt.step(0.5 * o.learning_rate * (1 + std::cos(M_PI * double(step++) / double(total_steps))));
     }
-    epoch_loss /= std::max(epoch_weight, 1e-30);
     m.iterations_ = epoch + 1;
+    m.final_loss_ = epoch_loss / std::max(epoch_weight, 1e-30);
   }
-  m.final_loss_ = epoch_loss;
   return m;
 }
 

@@ -179,12 +179,14 @@ private slots:
     // Two requests in a row: the first may be cancelled by the second; the last one finishes.
     std::promise<TrainingReport> first, second;
     session->retrainInBackground([&](const TrainingReport& r) { first.set_value(r); });
-    session->retrainInBackground([&](const TrainingReport& r) { second.set_value(r); });
+    const FeedbackItem more[] = {{s.concept_regions[1], Verdict::Accept}};
+    session->submitFeedback(more, [&](const TrainingReport& r) { second.set_value(r); });
     const TrainingReport a = first.get_future().get();
     const TrainingReport b = second.get_future().get();
     QVERIFY(a.error.empty() && b.error.empty());
     QVERIFY(!b.cancelled);
     QVERIFY(b.version >= 1 && b.version > a.version);
+    QCOMPARE(b.positives, size_t(3));  // the second training saw the submitted ✓
     session->waitForTraining();
     QVERIFY(!session->isTraining());
     QCOMPARE(session->classifierVersion(), b.version);
