@@ -166,6 +166,7 @@ int runSemseg(const std::vector<std::string>& args) {
       .option("train-fraction", "F", "Fraction of the labeled images (sorted by path) used for training.", "0.5")
       .option("head", "NAME", "Classifier head: linear or mlp.", "linear")
       .option("class-names", "A,B,...", "Names of the label values 0, 1, ... for the report.")
+      .option("coco-categories", "JSON", "Take the names of the label values from a COCO (panoptic) file's categories.")
       .option("chart", "PNG", "Where to write the chart (default: <folder>/.regionlab/eval/semseg.png).")
       .flag("json", "Print the report as JSON.");
   if (!p.parse(args)) return 0;
@@ -188,6 +189,9 @@ int runSemseg(const std::vector<std::string>& args) {
   if (p.has("class-names")) {
     const auto names = splitList(*p.value("class-names"));
     for (size_t i = 0; i < names.size(); ++i) options.class_names[int(i)] = names[i];
+  }
+  if (p.has("coco-categories")) {
+    for (const auto& [id, category] : readCocoPanoptic(*p.value("coco-categories")).categories) options.class_names[id] = category.name;
   }
   const SemsegEvalReport r = evaluateSemanticSegmentation(p.get("folder"), *p.value("labels"), options);
   const auto chart = chartPath(p, "semseg");

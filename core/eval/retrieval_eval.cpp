@@ -38,10 +38,10 @@ struct Query {
 };
 
 // Collection images that have ground truth of the same size.
-std::vector<GalleryImage> mapGallery(Database& db, const RegionVectorSet& vectors, const ImageSlots& slots, const PanopticDataset& gt,
+std::vector<GalleryImage> mapGallery(Database& db, const RegionVectorSet& vectors, const ImageSlots& image_slots, const PanopticDataset& gt,
                                      RetrievalEvalReport& report) {
   std::map<int64_t, uint32_t> slot_of_image;
-  for (uint32_t s = 0; s < slots.images(); ++s) slot_of_image[slots.image_of_slot[s]] = s;
+  for (uint32_t s = 0; s < image_slots.images(); ++s) slot_of_image[image_slots.image_of_slot[s]] = s;
   std::vector<GalleryImage> gallery;
   for (const ImageRecord& image : db.readImages()) {
     if (image.status != ImageStatus::Done || !slot_of_image.contains(image.id)) continue;
@@ -146,9 +146,9 @@ void divide(RetrievalScores& s, double n) {
 
 // Ranks the gallery (minus the query's image) for one query and adds its scores to its class;
 // returns false when no other image holds the class (the query is skipped).
-bool scoreQuery(const Query& q, const std::vector<GalleryImage>& gallery, const RegionVectorSet& vectors, const ImageSlots& slots,
+bool scoreQuery(const Query& q, const std::vector<GalleryImage>& gallery, const RegionVectorSet& vectors, const ImageSlots& image_slots,
                 const std::vector<std::vector<float>>& whole_image, bool baselines, ClassRetrievalResult& c) {
-  const auto ranking = rankRegions(vectors, slots, q.vector.data(), 0.f, 1);
+  const auto ranking = rankRegions(vectors, image_slots, q.vector.data(), 0.f, 1);
   std::vector<float> scores, whole_scores, crop_scores;
   std::vector<uint8_t> relevant;
   for (size_t i = 0; i < gallery.size(); ++i) {
@@ -185,11 +185,11 @@ RetrievalEvalReport evaluateRetrieval(const fs::path& collection_root, const Pan
   const ActiveModels models = resolveActiveModels(*db, {}, false);
   RegionVectorSet vectors(models.descriptor->dim());
   vectors.appendFromDatabase(*db, models.descriptor_id);
-  const ImageSlots slots = buildImageSlots(vectors);
+  const ImageSlots image_slots = buildImageSlots(vectors);
 
   RetrievalEvalReport report;
   report.descriptor = models.summary();
-  const std::vector<GalleryImage> gallery = mapGallery(*db, vectors, slots, gt, report);
+  const std::vector<GalleryImage> gallery = mapGallery(*db, vectors, image_slots, gt, report);
   if (gallery.size() < 2) throw Error(paths.root, "fewer than two ingested images match the ground truth by file name");
   report.gallery_images = int64_t(gallery.size());
   std::vector<Query> queries = chooseQueries(gallery, gt, o);
@@ -199,7 +199,7 @@ RetrievalEvalReport evaluateRetrieval(const fs::path& collection_root, const Pan
 
   std::map<int, ClassRetrievalResult> per_class;
   for (size_t qi = 0; qi < queries.size(); ++qi) {
-    if (scoreQuery(queries[qi], gallery, vectors, slots, whole_image, o.baselines, per_class[queries[qi].category_id])) {
+    if (scoreQuery(queries[qi], gallery, vectors, image_slots, whole_image, o.baselines, per_class[queries[qi].category_id])) {
       per_class[queries[qi].category_id].name = gt.categories.at(queries[qi].category_id).name;
       ++report.queries;
     } else {

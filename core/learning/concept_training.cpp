@@ -28,7 +28,7 @@ std::vector<uint32_t> sampleWeakNegativeRows(size_t rows, int count, uint64_t se
   return out;
 }
 
-ConceptModel trainConcept(const ConceptTrainingSet& set, const RegionVectorSet& vectors, const ImageSlots& slots,
+ConceptModel trainConcept(const ConceptTrainingSet& set, const RegionVectorSet& vectors, const ImageSlots& image_slots,
                           const ConceptTrainingOptions& options, const LinearModel* warm_start, const std::atomic<bool>* cancel) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -51,7 +51,7 @@ ConceptModel trainConcept(const ConceptTrainingSet& set, const RegionVectorSet& 
   result.optimizer = trained.optimizer;
   result.train_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (trained.optimizer.cancelled || (cancel && cancel->load())) return result;
-  result.ranking = rankRegions(vectors, slots, result.model.w.data(), result.model.b, options.scoring_threads);
+  result.ranking = rankRegions(vectors, image_slots, result.model.w.data(), result.model.b, options.scoring_threads);
   result.score_seconds = result.ranking->seconds;
   return result;
 }

@@ -49,7 +49,7 @@ struct ConceptModel {
 
 // Trains (warm-started from `warm_start` when given) and re-ranks every region of `vectors`.
 // Throws Error when the set has no positive.
-ConceptModel trainConcept(const ConceptTrainingSet& set, const RegionVectorSet& vectors, const ImageSlots& slots,
+ConceptModel trainConcept(const ConceptTrainingSet& set, const RegionVectorSet& vectors, const ImageSlots& image_slots,
                           const ConceptTrainingOptions& options, const LinearModel* warm_start = nullptr,
                           const std::atomic<bool>* cancel = nullptr);
 

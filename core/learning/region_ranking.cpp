@@ -47,11 +47,11 @@ void scoreRegions(const RegionVectorSet& vectors, const float* w, float b, std::
   for (auto& th : pool) th.join();
 }
 
-std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors, const ImageSlots& slots, const float* w, float b,
+std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors, const ImageSlots& image_slots, const float* w, float b,
                                                  int threads) {
   const auto start = std::chrono::steady_clock::now();
   auto r = std::make_shared<RegionRanking>();
-  const size_t n = vectors.size(), images = slots.images();
+  const size_t n = vectors.size(), images = image_slots.images();
   r->scores.resize(n);
   scoreRegions(vectors, w, b, r->scores, threads);
 
@@ -59,7 +59,7 @@ std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors,
   r->best_row.assign(images, kNone);
   r->nearest_row.assign(images, kNone);
   for (size_t row = 0; row < n; ++row) {
-    const uint32_t slot = slots.slot_of_row[row];
+    const uint32_t slot = image_slots.slot_of_row[row];
     const float s = r->scores[row];
     uint32_t& best = r->best_row[slot];
     if (best == kNone || s > r->scores[best]) best = uint32_t(row);
@@ -69,7 +69,7 @@ std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors,
   r->slots_by_score.resize(images);
   r->slots_by_boundary.resize(images);
   for (uint32_t s = 0; s < images; ++s) r->slots_by_score[s] = r->slots_by_boundary[s] = s;
-  const auto& image_of = slots.image_of_slot;
+  const auto& image_of = image_slots.image_of_slot;
   std::sort(r->slots_by_score.begin(), r->slots_by_score.end(), [&](uint32_t a, uint32_t b2) {
     const float sa = r->scores[r->best_row[a]], sb = r->scores[r->best_row[b2]];
     return sa > sb || (sa == sb && image_of[a] < image_of[b2]);

@@ -31,14 +31,14 @@ void scoreRegions(const RegionVectorSet& vectors, const float* w, float b, std::
 struct RegionRanking {
   std::vector<float> scores;                 // per row: w·x + b
   std::vector<uint32_t> best_row;            // per image slot: its highest-scoring row
-  std::vector<uint32_t> slots_by_score;      // image slots, best score first (ties: lower image id)
+  std::vector<uint32_t> slots_by_score;      // image image_slots, best score first (ties: lower image id)
   std::vector<uint32_t> nearest_row;         // per image slot: its row with the smallest |score|
-  std::vector<uint32_t> slots_by_boundary;   // image slots, smallest |score| first (uncertainty)
+  std::vector<uint32_t> slots_by_boundary;   // image image_slots, smallest |score| first (uncertainty)
   double seconds = 0;                        // time to score and sort
 };
 
-// Scores with (w, b) and sorts. `slots` must have been built from `vectors`.
-std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors, const ImageSlots& slots, const float* w, float b,
+// Scores with (w, b) and sorts. `image_slots` must have been built from `vectors`.
+std::shared_ptr<const RegionRanking> rankRegions(const RegionVectorSet& vectors, const ImageSlots& image_slots, const float* w, float b,
                                                  int threads = 0);
 
 }  // namespace regionlab

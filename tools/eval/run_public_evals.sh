@@ -27,6 +27,7 @@ mkdir -p "$results"
   --coco-panoptic "$coco/panoptic_segmentation/annotations/panoptic_train2017.json,$coco/panoptic_segmentation/annotations/panoptic_val2017.json" \
   --chart "$results/coco_retrieval.png" --json > "$results/coco_retrieval.json"
 "$cli" eval semseg "$scratch/coco" --labels "$coco/semantic_segmentation/masks" --ignore 0 \
+  --coco-categories "$coco/panoptic_segmentation/annotations/panoptic_val2017.json" \
   --chart "$results/coco_semseg.png" --json > "$results/coco_semseg.json"
 "$cli" eval semseg "$scratch/camvid" --labels "$camvid/labels" --ignore 11 \
   --class-names Sky,Building,Pole,Road,Pavement,Tree,SignSymbol,Fence,Car,Pedestrian,Bicyclist \
