@@ -7,6 +7,8 @@ const std::vector<Benchmark>& benchmarks() {
       {"ingest", "<folder> [--threads N]", "Ingest throughput (images/s) and the per-stage split on a folder of images", &benchIngest},
       {"pool", "[--channels C] [--grid G] [--size S] [--masks N]",
        "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
+      {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
+       "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
   };
   return kBenchmarks;
 }

@@ -19,6 +19,9 @@ int runInfo(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
 int runImport(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);
+int runLearn(const std::vector<std::string>& args);
+int runLabel(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands();
 
