@@ -59,7 +59,9 @@ void IngestStages::decode(IngestItem& item, std::shared_ptr<Database>& reader) c
     return;
   }
   if (!reader) reader = Database::open(options_.database, Database::Access::ReadOnly);
-  item.old_regions = reader->readRegionsWithoutVectors(item.existing->id, models_.descriptor_id, item.work == IngestWork::Full);
+  // Full: the generator's regions are about to be replaced, only user-labeled ones stay.
+  const auto generator = item.work == IngestWork::VectorsOnly ? std::optional<int64_t>(models_.generator_id) : std::nullopt;
+  item.old_regions = reader->readRegionsNeedingVectors(item.existing->id, models_.descriptor_id, generator);
   std::erase_if(item.old_regions, [&](const RegionRecord& r) {
     return r.region.mask.height != item.height || r.region.mask.width != item.width;
   });

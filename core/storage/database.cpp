@@ -238,14 +238,17 @@ void Database::deleteRegionsOfImage(int64_t image_id) {
       .run();
 }
 
-std::vector<RegionRecord> Database::readRegionsWithoutVectors(int64_t image_id, int64_t model_id, bool only_user_labeled) {
+std::vector<RegionRecord> Database::readRegionsNeedingVectors(int64_t image_id, int64_t model_id,
+                                                             std::optional<int64_t> generator_id) {
   std::string sql = std::string("SELECT ") + kRegionColumns +
                     " FROM regions r JOIN images i ON i.id = r.image_id WHERE r.image_id = ? AND NOT EXISTS "
-                    "(SELECT 1 FROM region_vectors v WHERE v.region_id = r.id AND v.model_id = ?)";
-  if (only_user_labeled) sql += " AND r.id IN (SELECT region_id FROM labels WHERE source = 'user')";
+                    "(SELECT 1 FROM region_vectors v WHERE v.region_id = r.id AND v.model_id = ?) AND "
+                    "(r.id IN (SELECT region_id FROM labels WHERE source = 'user')";
+  sql += generator_id ? " OR r.generator_id = ?)" : ")";
   sql += " ORDER BY r.id";
   auto s = db_->prepare(sql);
   s.bind(1, image_id).bind(2, model_id);
+  if (generator_id) s.bind(3, *generator_id);
   std::vector<RegionRecord> out;
   while (s.step()) out.push_back(readRegionRow(s, file()));
   return out;
