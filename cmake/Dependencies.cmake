@@ -4,6 +4,7 @@ find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs ximgproc)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Torch REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of checkpoint records
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test Network)
 
 # hnswlib ships neither a CMake config nor a .pc file: find the header and wrap it.
