@@ -7,6 +7,8 @@ const std::vector<Benchmark>& benchmarks() {
       {"ingest", "<folder> [--threads N]", "Ingest throughput (images/s) and the per-stage split on a folder of images", &benchIngest},
       {"pool", "[--channels C] [--grid G] [--size S] [--masks N]",
        "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--threads N]",
+       "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
   };
   return kBenchmarks;
 }
