@@ -5,10 +5,16 @@
 //   fast      our fast mode (low-resolution scoring, NMS before upscaling, covered points skipped);
 //   baseline  (--baseline) the official order in this process: every mask of every prompt
 //             upscaled to full resolution before any filter, same decoder.
+//   predictor (--predictor) interactive prompts once the embedding exists: a click, a click plus a
+//             negative click, a box, and a refinement from the previous low-res mask; the baseline
+//             is the same prompt without the cached embedding (encoder + prompt), as a tool that
+//             re-encodes per click would pay.
 // Ratios are printed against the in-process baseline when run, and against the official code's
 // anchors measured on this machine kind (BUILD_NOTES.md: ViT-B AMG 157 s, MobileSAM AMG 169 s).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include <ATen/ATen.h>
@@ -22,6 +28,7 @@
 #include "core/nets/sam_model.h"
 #include "core/nets/state_dict.h"
 #include "core/regions/automatic_mask_generator.h"
+#include "core/regions/sam_predictor.h"
 
 namespace regionlab::bench {
 namespace {
@@ -217,6 +224,49 @@ double runBaseline(const cv::Mat& rgb, nets::SamAmgDecoder& decoder, const AmgOp
   return secondsSince(t);
 }
 
+// Per-prompt latency of the interactive predictor (issue goal: < 150 ms with ViT-B once encoded).
+void benchPredictor(std::shared_ptr<const nets::SamModel> model, const cv::Mat& rgb, int rounds) {
+  SamPredictor predictor(model);
+  auto t = Clock::now();
+  predictor.setImage(rgb, "bench-image");
+  const double encoder = secondsSince(t);
+  const float w = float(rgb.cols), h = float(rgb.rows);
+  std::vector<double> seconds;
+  cv::RNG rng(7);
+  for (int i = 0; i < rounds; ++i) {
+    const cv::Point2f click(rng.uniform(0.1f, 0.9f) * w, rng.uniform(0.1f, 0.9f) * h);
+    const cv::Point2f negative(rng.uniform(0.1f, 0.9f) * w, rng.uniform(0.1f, 0.9f) * h);
+    nets::SamPrompt prompts[4];
+    prompts[0].points = {click};
+    prompts[0].labels = {1};
+    prompts[1].points = {click, negative};
+    prompts[1].labels = {1, 0};
+    prompts[2].box = nets::SamBox{std::min(click.x, negative.x), std::min(click.y, negative.y), std::max(click.x, negative.x) + 8,
+                                  std::max(click.y, negative.y) + 8};
+    prompts[2].multimask = false;
+    for (int p = 0; p < 4; ++p) {
+      if (p == 3) {
+        // Refinement: the previous answer's best low-res mask fed back with the clicks.
+        const nets::SamMasks previous = predictor.predict(prompts[0]);
+        const size_t best = size_t(std::max_element(previous.iou.begin(), previous.iou.end()) - previous.iou.begin());
+        prompts[3] = prompts[1];
+        prompts[3].mask_input = previous.low_res_logits[best];
+        prompts[3].multimask = false;
+      }
+      t = Clock::now();
+      const nets::SamMasks masks = predictor.predict(prompts[p]);
+      seconds.push_back(secondsSince(t));
+      if (masks.logits.empty() || masks.logits[0].size() != rgb.size()) throw std::runtime_error("predictor returned no full-size mask");
+    }
+  }
+  std::sort(seconds.begin(), seconds.end());
+  const double median = seconds[seconds.size() / 2], worst = seconds.back();
+  std::printf("%-10s %8.1f ms median, %.1f ms max over %zu prompts (points, +negative, box, refinement); encoder once %.2f s; "
+              "goal < 150 ms: %s; %.0fx vs re-encoding per prompt\n",
+              "predictor", 1e3 * median, 1e3 * worst, seconds.size(), encoder, median < 0.150 ? "met" : "NOT met",
+              (encoder + median) / median);
+}
+
 }  // namespace
 
 int benchSam(const std::vector<std::string>& args) {
@@ -233,7 +283,8 @@ int benchSam(const std::vector<std::string>& args) {
   std::printf("sam benchmark: %s (random weights at the real size), image %dx%d, %d points per side, torch threads %d\n",
               nets::samArchitectureName(architecture), rgb.cols, rgb.rows, options.points_per_side, at::get_num_threads());
   std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image\n", anchor);
-  const nets::SamModel model = randomModel(architecture, threads);
+  const auto shared_model = std::make_shared<const nets::SamModel>(randomModel(architecture, threads));
+  const nets::SamModel& model = *shared_model;
 
   {
     nets::SamAmgDecoder decoder(model);
@@ -265,6 +316,7 @@ int benchSam(const std::vector<std::string>& args) {
     if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / seconds);
     std::printf("\n");
   }
+  if (hasFlag(args, "predictor")) benchPredictor(shared_model, rgb, intOption(args, "prompts", 20));
   return 0;
 }
 

@@ -9,7 +9,7 @@ const std::vector<Benchmark>& benchmarks() {
        "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
       {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
        "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
-      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--threads N]",
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--predictor [--prompts N]] [--threads N]",
        "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
   };
   return kBenchmarks;
