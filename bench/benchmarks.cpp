@@ -7,6 +7,9 @@ const std::vector<Benchmark>& benchmarks() {
       {"ingest", "<folder> [--threads N]", "Ingest throughput (images/s) and the per-stage split on a folder of images", &benchIngest},
       {"pool", "[--channels C] [--grid G] [--size S] [--masks N]",
        "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
+      {"dinov2", "[--models s,b,l,g] [--precisions fp32,bf16] [--threads 2] [--repeat 3] [--no-baseline] [--no-memory]",
+       "DINOv2 at 518x518 with random weights: time per image vs the official op sequence, bf16 vs fp32 region vectors, peak memory",
+       &benchDinov2},
   };
   return kBenchmarks;
 }
