@@ -51,6 +51,19 @@ DinoV2Architecture inferDinoV2Architecture(const StateDict& weights, const DinoV
   return inferDinoV2Architecture(weights, preset.num_heads, preset.interpolate_offset, preset.interpolate_antialias);
 }
 
+void checkDinoV2Weights(const StateDict& w, const DinoV2Architecture& a) {
+  const int64_t d = a.embed_dim, p = a.patch_size, grid = a.pos_grid;
+  w.tensor("cls_token", {1, 1, d});
+  w.tensor("pos_embed", {1, 1 + grid * grid, d});
+  if (a.num_registers > 0) w.tensor("register_tokens", {1, a.num_registers, d});
+  w.tensor("patch_embed.proj.weight", {d, 3, p, p});
+  w.tensor("patch_embed.proj.bias", {d});
+  w.tensor("norm.weight", {d});
+  w.tensor("norm.bias", {d});
+  const ViTBlockShape shape{a.embed_dim, a.num_heads, a.ffn, a.ffn_hidden, a.layer_scale, a.layer_norm_eps};
+  for (int i = 0; i < a.depth; ++i) ViTBlock::checkWeights(w.scope("blocks." + std::to_string(i) + "."), shape);
+}
+
 struct DinoV2::Impl {
   DinoV2Architecture arch;
   InferenceSettings settings;
@@ -82,6 +95,7 @@ struct DinoV2::Impl {
 };
 
 DinoV2::DinoV2(const StateDict& w, const DinoV2Architecture& arch, const InferenceSettings& settings) : impl_(std::make_unique<Impl>()) {
+  checkDinoV2Weights(w, arch);
   Impl& m = *impl_;
   m.arch = arch;
   m.settings = settings;
@@ -92,14 +106,14 @@ DinoV2::DinoV2(const StateDict& w, const DinoV2Architecture& arch, const Inferen
   const int64_t d = arch.embed_dim, p = arch.patch_size, grid = arch.pos_grid;
   auto fp32 = [&](const at::Tensor& t, std::vector<int64_t> shape) { return t.to(m.device, at::kFloat).reshape(shape).contiguous(); };
 
-  m.cls_token = fp32(w.tensor("cls_token", {1, 1, d}), {d});
-  m.pos_embed = fp32(w.tensor("pos_embed", {1, 1 + grid * grid, d}), {1 + grid * grid, d});
-  if (arch.num_registers > 0) m.register_tokens = fp32(w.tensor("register_tokens", {1, arch.num_registers, d}), {arch.num_registers, d});
+  m.cls_token = fp32(w.tensor("cls_token"), {d});
+  m.pos_embed = fp32(w.tensor("pos_embed"), {1 + grid * grid, d});
+  if (arch.num_registers > 0) m.register_tokens = fp32(w.tensor("register_tokens"), {arch.num_registers, d});
   // The stride-p convolution of PatchEmbed is a linear map of each p×p×3 patch.
-  m.patch_weight_t = w.tensor("patch_embed.proj.weight", {d, 3, p, p}).reshape({d, 3 * p * p}).to(m.device, m.compute).contiguous().t();
-  m.patch_bias = w.tensor("patch_embed.proj.bias", {d}).to(m.device, m.compute).contiguous();
-  m.norm_weight = fp32(w.tensor("norm.weight", {d}), {d});
-  m.norm_bias = fp32(w.tensor("norm.bias", {d}), {d});
+  m.patch_weight_t = w.tensor("patch_embed.proj.weight").reshape({d, 3 * p * p}).to(m.device, m.compute).contiguous().t();
+  m.patch_bias = w.tensor("patch_embed.proj.bias").to(m.device, m.compute).contiguous();
+  m.norm_weight = fp32(w.tensor("norm.weight"), {d});
+  m.norm_bias = fp32(w.tensor("norm.bias"), {d});
 
   const ViTBlockShape shape{arch.embed_dim, arch.num_heads, arch.ffn, arch.ffn_hidden, arch.layer_scale, arch.layer_norm_eps};
   m.blocks.reserve(size_t(arch.depth));
@@ -120,6 +134,7 @@ at::Tensor DinoV2::embed(const at::Tensor& image) const {
   applyInferenceThreads(m.settings);
   const int64_t batch = image.size(0), h = image.size(2) / p, w = image.size(3) / p;
   const at::Tensor patches = image.to(m.device, m.compute)
+                                 .contiguous()
                                  .view({batch, 3, h, p, w, p})
                                  .permute({0, 2, 4, 1, 3, 5})
                                  .reshape({batch * h * w, 3 * p * p});

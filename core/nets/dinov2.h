@@ -54,6 +54,10 @@ struct DinoV2Architecture {
 DinoV2Architecture inferDinoV2Architecture(const StateDict& weights, int num_heads, double interpolate_offset, bool interpolate_antialias);
 DinoV2Architecture inferDinoV2Architecture(const StateDict& weights, const DinoV2Preset& preset);
 
+// Every shape the architecture implies, checked without reading tensor data (cheap on a mapped
+// multi-GB file). Throws Error naming the key, the expected and the found shape.
+void checkDinoV2Weights(const StateDict& weights, const DinoV2Architecture& architecture);
+
 class DinoV2 {
 public:
   // Copies (and folds) the weights: the StateDict, and the mapped file behind it, may be dropped

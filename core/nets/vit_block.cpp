@@ -33,15 +33,15 @@ struct Float64Linear {
   at::Tensor bias;    // out
 };
 
-Float64Linear readLinear(const StateDict& w, const std::string& name, int64_t out, int64_t in) {
-  return {w.tensor(name + ".weight", {out, in}).to(at::kDouble), w.tensor(name + ".bias", {out}).to(at::kDouble)};
+Float64Linear readLinear(const StateDict& w, const std::string& name) {
+  return {w.tensor(name + ".weight").to(at::kDouble), w.tensor(name + ".bias").to(at::kDouble)};
 }
 
 // W·(γ ⊙ x̂ + β) + b = (W·diag γ)·x̂ + (W·β + b): a LayerNorm's affine part moved into the linear
 // layer that reads the norm.
-void foldNormInto(Float64Linear& l, const StateDict& w, const std::string& norm, int64_t dim) {
-  const at::Tensor gamma = w.tensor(norm + ".weight", {dim}).to(at::kDouble);
-  const at::Tensor beta = w.tensor(norm + ".bias", {dim}).to(at::kDouble);
+void foldNormInto(Float64Linear& l, const StateDict& w, const std::string& norm) {
+  const at::Tensor gamma = w.tensor(norm + ".weight").to(at::kDouble);
+  const at::Tensor beta = w.tensor(norm + ".bias").to(at::kDouble);
   l.bias = l.bias + at::mv(l.weight, beta);
   l.weight = l.weight * gamma.unsqueeze(0);
 }
@@ -128,30 +128,55 @@ struct ViTBlock::Impl {
   }
 };
 
+void ViTBlock::checkWeights(const StateDict& w, const ViTBlockShape& shape) {
+  const int64_t dim = shape.dim, hidden = shape.ffn_hidden;
+  if (shape.heads <= 0 || dim % shape.heads != 0) {
+    w.fail("embedding width " + std::to_string(dim) + " is not divisible into " + std::to_string(shape.heads) + " heads");
+  }
+  const bool mlp = shape.ffn == FeedForwardKind::Mlp;
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> expected = {
+      {"norm1.weight", {dim}},
+      {"norm1.bias", {dim}},
+      {"attn.qkv.weight", {3 * dim, dim}},
+      {"attn.qkv.bias", {3 * dim}},
+      {"attn.proj.weight", {dim, dim}},
+      {"attn.proj.bias", {dim}},
+      {"norm2.weight", {dim}},
+      {"norm2.bias", {dim}},
+      {mlp ? "mlp.fc1.weight" : "mlp.w12.weight", {mlp ? hidden : 2 * hidden, dim}},
+      {mlp ? "mlp.fc1.bias" : "mlp.w12.bias", {mlp ? hidden : 2 * hidden}},
+      {mlp ? "mlp.fc2.weight" : "mlp.w3.weight", {dim, hidden}},
+      {mlp ? "mlp.fc2.bias" : "mlp.w3.bias", {dim}},
+  };
+  for (const auto& [key, sizes] : expected) w.tensor(key, sizes);
+  if (shape.layer_scale) {
+    w.tensor("ls1.gamma", {dim});
+    w.tensor("ls2.gamma", {dim});
+  }
+}
+
 ViTBlock::ViTBlock(const StateDict& w, const ViTBlockShape& shape, const InferenceSettings& settings) : impl_(std::make_unique<Impl>()) {
+  checkWeights(w, shape);
   Impl& m = *impl_;
   m.shape = shape;
   m.compute = computeType(settings.precision);
   m.cuda = settings.device == ComputeDevice::Cuda;
   const at::Device device = m.cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-  const int64_t dim = shape.dim, hidden = shape.ffn_hidden;
-  if (shape.heads <= 0 || dim % shape.heads != 0) {
-    w.fail("embedding width " + std::to_string(dim) + " is not divisible into " + std::to_string(shape.heads) + " heads");
-  }
+  const int64_t dim = shape.dim;
   auto layerScale = [&](const char* name) {
-    return shape.layer_scale ? w.tensor(std::string(name) + ".gamma", {dim}).to(at::kDouble) : at::ones({dim}, at::kDouble);
+    return shape.layer_scale ? w.tensor(std::string(name) + ".gamma").to(at::kDouble) : at::ones({dim}, at::kDouble);
   };
 
-  Float64Linear qkv = readLinear(w, "attn.qkv", 3 * dim, dim);
-  foldNormInto(qkv, w, "norm1", dim);
+  Float64Linear qkv = readLinear(w, "attn.qkv");
+  foldNormInto(qkv, w, "norm1");
   scaleRows(qkv, at::full({dim}, 1.0 / std::sqrt(double(dim / shape.heads)), at::kDouble));  // q · head_dim^-0.5
-  Float64Linear proj = readLinear(w, "attn.proj", dim, dim);
+  Float64Linear proj = readLinear(w, "attn.proj");
   scaleRows(proj, layerScale("ls1"));
 
   const bool mlp = shape.ffn == FeedForwardKind::Mlp;
-  Float64Linear in = mlp ? readLinear(w, "mlp.fc1", hidden, dim) : readLinear(w, "mlp.w12", 2 * hidden, dim);
-  foldNormInto(in, w, "norm2", dim);
-  Float64Linear out = mlp ? readLinear(w, "mlp.fc2", dim, hidden) : readLinear(w, "mlp.w3", dim, hidden);
+  Float64Linear in = readLinear(w, mlp ? "mlp.fc1" : "mlp.w12");
+  foldNormInto(in, w, "norm2");
+  Float64Linear out = readLinear(w, mlp ? "mlp.fc2" : "mlp.w3");
   scaleRows(out, layerScale("ls2"));
 
   m.qkv = finish(qkv, m.compute, device);

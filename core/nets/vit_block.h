@@ -39,6 +39,8 @@ class ViTBlock {
 public:
   // weights: the block's scope (e.g. StateDict::scope("blocks.3.")); shapes are checked.
   ViTBlock(const StateDict& weights, const ViTBlockShape& shape, const InferenceSettings& settings);
+  // The shape checks alone (no tensor data is read): Error naming the key, expected and found shapes.
+  static void checkWeights(const StateDict& weights, const ViTBlockShape& shape);
   ~ViTBlock();
   ViTBlock(ViTBlock&&) noexcept;
   ViTBlock& operator=(ViTBlock&&) noexcept;
