@@ -11,24 +11,29 @@
 //
 // Precision: pooled region vectors (exact upsample-then-average pooling over generated masks)
 // of bf16 against fp32, and of our fp32 against the baseline, as cosines.
-// Memory: peak resident memory of the product's path (weights → folded network → one forward),
-// measured after resetting the kernel's high-water mark.
+// Memory: peak resident memory of the product's path (checkpoint file → mapped StateDict → folded
+// network → one image through DinoV2FeatureExtractor), each in a fresh process of this binary.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
 #include <sys/resource.h>
+#include <thread>
+#include <unistd.h>
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 #include <opencv2/imgproc.hpp>
 
 #include "bench/bench_options.h"
 #include "bench/benchmarks.h"
+#include "core/features/dinov2_feature_extractor.h"
 #include "core/features/mask_pooler.h"
 #include "core/nets/dinov2.h"
 #include "core/nets/dinov2_presets.h"
@@ -187,17 +192,14 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-// Linux's peak resident set (VmHWM), and its reset ("5" to clear_refs, kernel ≥ 4.0).
-double peakResidentGb() {
+// Linux's resident set at its peak (VmHWM), in GB.
+double residentGb(const char* field) {
   std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(field, 0) == 0) return std::stod(line.substr(std::strlen(field))) / (1024.0 * 1024.0);
   }
   return -1;
 }
-void resetPeakResident() { std::ofstream("/proc/self/clear_refs") << "5"; }
-
 nets::InferenceSettings settingsFor(const std::string& precision, int threads) {
   nets::InferenceOptions o;
   o.device = "cpu";
@@ -213,17 +215,40 @@ std::vector<std::string> split(const std::string& list) {
   return items;
 }
 
+// One extractor's life in this (fresh) process: open the checkpoint, build, one image; prints the
+// peak resident memory (VmHWM, which covers the whole process) and the times.
+int measureProductMemory(const std::vector<std::string>& args) {
+  const ModelSize& m = *std::find_if(modelSizes().begin(), modelSizes().end(), [&](const ModelSize& s) { return s.key == optionValue(args, "model", "l"); });
+  FeatureExtractorOptions options;
+  options.inference.device = "cpu";
+  options.inference.precision = optionValue(args, "precision", "fp32");
+  options.inference.threads = intOption(args, "threads", 2);
+  cv::Mat rgb(518, 518, CV_8UC3);
+  cv::randu(rgb, 0, 256);
+  const std::vector<Rle> masks = benchMasks(intOption(args, "masks", 60), 518);
+  std::unique_ptr<DinoV2FeatureExtractor> extractor;
+  const double open = seconds([&] { extractor = std::make_unique<DinoV2FeatureExtractor>(*nets::findDinoV2Preset(m.preset), optionValue(args, "file", ""), options); });
+  const double first = seconds([&] { extractor->extract(rgb, masks); });
+  std::printf("peak %.2f GB (open + hash %.2f s, build + first image %.2f s)\n", residentGb("VmHWM:"), open, first);
+  return 0;
+}
+
 }  // namespace
 
 int benchDinov2(const std::vector<std::string>& args) {
+  if (hasFlag(args, "memory-child")) return measureProductMemory(args);
   const std::vector<std::string> models = split(optionValue(args, "models", "s,b,l"));
   const std::vector<std::string> precisions = split(optionValue(args, "precisions", "fp32,bf16"));
   const int threads = intOption(args, "threads", 2);
   const int repeats = intOption(args, "repeat", 3);
   const bool baseline = !hasFlag(args, "no-baseline");
   const std::vector<Rle> masks = benchMasks(intOption(args, "masks", 60), 518);
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
   std::printf("dinov2 benchmark: 518x518 image, random weights (official init), %d threads, %d timed runs each (median), %zu masks\n",
               threads, repeats, masks.size());
+  std::printf("machine: %u hardware threads, load average %.1f when starting%s\n", std::thread::hardware_concurrency(), load[0],
+              load[0] > std::thread::hardware_concurrency() ? " (busy: wall times are inflated; the cpu column and the ratios are steadier)" : "");
   std::printf("baseline: the official module's op sequence in ATen, same process, interleaved; official: BUILD_NOTES.md (Python, 2 threads)\n");
   std::printf("wall = seconds per image; cpu = CPU seconds of all threads per image (steadier when the machine is shared)\n\n");
   std::printf("%-6s %-5s %7s %7s | %8s %8s | %6s %6s | %8s %6s | %s\n", "model", "prec", "wall", "cpu", "base wall", "base cpu", "ratio",
@@ -286,22 +311,34 @@ int benchDinov2(const std::vector<std::string>& args) {
   }
 
   if (!hasFlag(args, "no-memory")) {
-    std::printf("\npeak resident memory, weights -> folded network -> one 518x518 forward (the product's path; the weights stand in for the mapped checkpoint):\n");
+    std::printf("\npeak resident memory of the product's path, each in a fresh process: the random weights saved as a checkpoint\n"
+                "(libtorch's pickle_save: torch.save's zip format), then DinoV2FeatureExtractor maps it, builds the network and\n"
+                "embeds the regions of one 518x518 image\n");
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     for (const std::string& key : models) {
       const ModelSize& m = *std::find_if(modelSizes().begin(), modelSizes().end(), [&](const ModelSize& s) { return s.key == key; });
-      for (const std::string& p : precisions) {
-        resetPeakResident();
-        {
-          std::unique_ptr<nets::DinoV2> net;
-          {
-            const StateDict weights = randomWeights(m, 42);
-            net = std::make_unique<nets::DinoV2>(weights, nets::inferDinoV2Architecture(weights, *nets::findDinoV2Preset(m.preset)),
-                                                 settingsFor(p, threads));
-          }
-          net->forward(image);
-        }
-        std::printf("  ViT-%s %s: %.2f GB\n", key.c_str(), p.c_str(), peakResidentGb());
+      const std::filesystem::path file =
+          std::filesystem::temp_directory_path() / ("regionlab-bench-" + m.preset + "-" + std::to_string(getpid()) + ".pth");
+      {
+        const StateDict weights = randomWeights(m, 42);
+        c10::Dict<std::string, at::Tensor> dict;
+        for (const std::string& k : weights.keys()) dict.insert(k, weights.tensor(k));
+        const std::vector<char> bytes = torch::jit::pickle_save(dict);
+        std::ofstream(file, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
       }
+      for (const std::string& p : precisions) {
+        const std::string command = "'" + self + "' dinov2 --memory-child --model " + key + " --precision " + p + " --threads " +
+                                    std::to_string(threads) + " --masks " + std::to_string(masks.size()) + " --file '" + file.string() + "'";
+        std::string line;
+        if (FILE* child = popen(command.c_str(), "r")) {
+          char buf[512];
+          while (std::fgets(buf, sizeof buf, child)) line += buf;
+          pclose(child);
+        }
+        std::printf("  ViT-%s %s: %s", key.c_str(), p.c_str(), line.empty() ? "(the measuring process failed)\n" : line.c_str());
+        std::fflush(stdout);
+      }
+      std::filesystem::remove(file);
     }
   }
   return 0;

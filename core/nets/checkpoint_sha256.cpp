@@ -84,7 +84,10 @@ std::string checkpointSha256(const fs::path& file) {
     if (c.stamp == stamp) return c.sha256;
   }
   CacheLine fresh{sha256HexOfFile(file), stamp};
-  std::erase_if(lines, [&](const CacheLine& c) { return c.stamp.path == stamp.path; });
+  std::erase_if(lines, [&](const CacheLine& c) {  // this file's old hash, and files that are gone
+    std::error_code ec;
+    return c.stamp.path == stamp.path || !fs::exists(c.stamp.path, ec);
+  });
   lines.push_back(fresh);
   writeCache(cache, lines);
   return fresh.sha256;

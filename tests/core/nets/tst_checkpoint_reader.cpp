@@ -6,6 +6,7 @@
 
 // ATen before Qt: Qt's "slots" macro would otherwise rewrite a member name in ATen's headers.
 #include <ATen/ATen.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 #include <QtTest>
 
 #include "core/base/error.h"
@@ -232,6 +233,22 @@ private slots:
     QCOMPARE(tree.node(list.items[2]).kind, PickleKind::Bool);
     QCOMPARE(tree.node(list.items[3]).kind, PickleKind::None);
     QCOMPARE(tree.node(list.items[4]).text, std::string("x"));
+  }
+
+  void readsWhatLibtorchWrites() {
+    // libtorch's own torch.save-format writer (torch::pickle_save), with typed-dict tags.
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("w", at::arange(6, at::kFloat).view({2, 3}));
+    dict.insert("h", at::tensor({1.5, -2.0}).to(at::kHalf));
+    dict.insert("i", at::tensor({int64_t(1) << 40}));
+    const std::vector<char> bytes = torch::jit::pickle_save(dict);
+    const fs::path file = tmp("libtorch.pth");
+    writeFile(file, std::string(bytes.begin(), bytes.end()));
+    const StateDict w = StateDict::load(file);
+    QCOMPARE(w.size(), size_t(3));
+    QVERIFY(at::equal(w.tensor("w", {2, 3}), dict.at("w")));
+    QVERIFY(at::equal(w.tensor("h"), dict.at("h")));
+    QCOMPARE(w.tensor("i")[0].item<int64_t>(), int64_t(1) << 40);
   }
 
   void refusesGlobalsThatWouldRunCode_data() {
