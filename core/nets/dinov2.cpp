@@ -117,7 +117,12 @@ DinoV2::DinoV2(const StateDict& w, const DinoV2Architecture& arch, const Inferen
 
   const ViTBlockShape shape{arch.embed_dim, arch.num_heads, arch.ffn, arch.ffn_hidden, arch.layer_scale, arch.layer_norm_eps};
   m.blocks.reserve(size_t(arch.depth));
-  for (int i = 0; i < arch.depth; ++i) m.blocks.emplace_back(w.scope("blocks." + std::to_string(i) + "."), shape, settings);
+  w.releaseMappedPages();  // what was copied so far; each block's pages go once it is built
+  for (int i = 0; i < arch.depth; ++i) {
+    const StateDict block = w.scope("blocks." + std::to_string(i) + ".");
+    m.blocks.emplace_back(block, shape, settings);
+    block.releaseMappedPages();
+  }
 }
 
 DinoV2::~DinoV2() = default;

@@ -60,8 +60,8 @@ void checkDinoV2Weights(const StateDict& weights, const DinoV2Architecture& arch
 
 class DinoV2 {
 public:
-  // Copies (and folds) the weights: the StateDict, and the mapped file behind it, may be dropped
-  // afterwards.
+  // Copies (and folds) the weights, releasing the mapped pages of each part once it is copied, so
+  // loading peaks near one copy of the weights; the StateDict may be dropped afterwards.
   DinoV2(const StateDict& weights, const DinoV2Architecture& architecture, const InferenceSettings& settings);
   ~DinoV2();
 

@@ -165,6 +165,16 @@ private slots:
     QCOMPARE(cls.stride(0), int64_t(9264));
   }
 
+  void releasedPagesAreReadAgainFromTheFile() {
+    REQUIRE_GOLDEN(golden);
+    const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
+    const at::Tensor before = w.tensor("pos_embed").clone();
+    w.scope("blocks.0.").releaseMappedPages();
+    w.releaseMappedPages();
+    QVERIFY(at::equal(w.tensor("pos_embed"), before));
+    QCOMPARE(w.tensor("blocks.0.ls1.gamma").sizes().vec(), (std::vector<int64_t>{48}));
+  }
+
   void stripsModulePrefixAndFindsWrappedStateDict() {
     REQUIRE_GOLDEN(golden);
     const StateDict image = StateDict::load(golden / "image_tiny.pth");
