@@ -10,6 +10,10 @@ const std::vector<Benchmark>& benchmarks() {
       {"dinov2", "[--models s,b,l,g] [--precisions fp32,bf16] [--threads 2] [--repeat 3] [--no-baseline] [--no-memory]",
        "DINOv2 at 518x518 with random weights: time per image vs the official op sequence, bf16 vs fp32 region vectors, peak memory",
        &benchDinov2},
+      {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
+       "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--threads N]",
+       "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
   };
   return kBenchmarks;
 }
