@@ -32,6 +32,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "bench/bench_options.h"
+#include "bench/random_masks.h"
 #include "bench/benchmarks.h"
 #include "core/features/dinov2_feature_extractor.h"
 #include "core/features/mask_pooler.h"
@@ -130,17 +131,9 @@ at::Tensor referenceForward(const StateDict& w, const ModelSize& m, const at::Te
   return at::layer_norm(x, {d}, w.tensor("norm.weight"), w.tensor("norm.bias"), 1e-6);
 }
 
-// Region-like masks: unions of random ellipses, as regions of a 518×518 photo.
 std::vector<Rle> benchMasks(int count, int size) {
-  cv::RNG rng(12345);
   std::vector<Rle> masks;
-  for (int i = 0; i < count; ++i) {
-    cv::Mat m = cv::Mat::zeros(size, size, CV_8U);
-    const int r = rng.uniform(size / 30, size / 5);
-    cv::ellipse(m, {rng.uniform(0, size), rng.uniform(0, size)}, {r, rng.uniform(r / 2 + 1, r + 1)}, rng.uniform(0.0, 180.0), 0, 360, 1,
-                cv::FILLED);
-    masks.push_back(encodeMask(m));
-  }
+  for (const cv::Mat& m : randomMasks(count, size, 12345)) masks.push_back(encodeMask(m));
   return masks;
 }
 

@@ -27,11 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_GOLDEN(dir)                                                               \
-  const auto shared = regionlab::test::sharedDir();                                       \
-  if (!shared) QSKIP("../shared is absent: golden checkpoints are needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 // dinov2_tiny.pth's configuration (manifest.json): 3 heads, offset 0.1, no antialias.
 nets::DinoV2Preset tinyPreset() { return {"dinov2-tiny", "dinov2_tiny.pth", "DINOv2 tiny (golden)", 3, 0.1, false}; }
 
@@ -112,7 +107,7 @@ private slots:
   // Values printed by the reference preprocessing (PIL decode, ToTensor, centre pad, Normalize)
   // on the same file.
   void preprocessingMatchesReferenceOnInputJpg() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const Image image = decodeImageFile(golden / "input.jpg");
     const Dinov2Input in = centrePadAndNormalise(image.rgb, 14);
     QCOMPARE(in.padded_height, 434);
@@ -158,7 +153,7 @@ private slots:
     QTest::newRow("423x637, pads 11 and 7") << 423 << 637;
   }
   void regionVectorsEqualTheLiteralReference() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     QFETCH(int, height);
     QFETCH(int, width);
     const cv::Mat rgb = decodeImageFile(golden / "input.jpg").rgb(cv::Rect(0, 0, width, height)).clone();
@@ -175,7 +170,7 @@ private slots:
   }
 
   void largeImagesStayWithinTheTokenBudget() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const cv::Mat rgb = decodeImageFile(golden / "input.jpg").rgb;  // 31 × 46 = 1426 patches
     const std::vector<Rle> masks = someMasks(rgb.rows, rgb.cols);
     const DinoV2FeatureExtractor whole(tinyPreset(), golden / "dinov2_tiny.pth", cpuOptions());
@@ -207,7 +202,7 @@ private slots:
   }
 
   void identityIsTheCheckpointSha256() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const fs::path file = golden / "dinov2_tiny.pth";
     const DinoV2FeatureExtractor extractor(tinyPreset(), file, cpuOptions());
     QCOMPARE(extractor.identity(), sha256HexOfFile(file));
@@ -222,7 +217,7 @@ private slots:
   }
 
   void factoryFindsOfficialFileNames() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const QString models = tmp_.path() + "/models";
     QDir().mkpath(models);
     qputenv("REGIONLAB_MODEL_DIR", models.toUtf8());

@@ -42,11 +42,6 @@ std::string errorOf(F&& f) {
   return "<no error>";
 }
 
-#define REQUIRE_GOLDEN(dir)                                                               \
-  const auto shared = regionlab::test::sharedDir();                                       \
-  if (!shared) QSKIP("../shared is absent: golden checkpoints are needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 // A pickle that, unpickled by Python, would run `module.name("echo pwned")`.
 std::string maliciousPickle(int protocol, const std::string& module, const std::string& name) {
   return test::PickleWriter(protocol).global(module, name).str("echo pwned").op(char(0x85)).op('R').bytes();
@@ -80,7 +75,7 @@ class TestCheckpointReader : public QObject {
 
 private slots:
   void loadsEveryGoldenCheckpoint() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     int files = 0;
     for (const auto& entry : fs::directory_iterator(golden)) {
       if (entry.path().extension() != ".pth") continue;
@@ -124,7 +119,7 @@ private slots:
     row("mobile_sam_tiny.pth", "image_encoder.patch_embed.seq.0.bn.num_batches_tracked", at::kLong, {}, 0, 0, 0);
   }
   void valuesMatchTorchLoad() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     QFETCH(QString, file);
     QFETCH(QString, key);
     QFETCH(int, dtype);
@@ -142,7 +137,7 @@ private slots:
   }
 
   void repeatedTensorsAreEqualAcrossFiles() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     // The three DINOv2 references were computed from one input; SAM and MobileSAM from one set of prompts.
     const at::Tensor input = StateDict::load(golden / "dinov2_tiny.expected.pth").tensor("input", {1, 3, 168, 224});
     for (const char* f : {"dinov2_tiny_reg.expected.pth", "dinov2_tiny_swiglu.expected.pth"}) {
@@ -154,7 +149,7 @@ private slots:
   }
 
   void viewsShareTheirStorage() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     // cls = x_norm[:, 0] and patch = x_norm[:, 1:] are views of one storage in the file.
     const StateDict e = StateDict::load(golden / "dinov2_tiny.expected.pth");
     const at::Tensor& cls = e.tensor("cls");
@@ -166,7 +161,7 @@ private slots:
   }
 
   void releasedPagesAreReadAgainFromTheFile() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
     const at::Tensor before = w.tensor("pos_embed").clone();
     w.scope("blocks.0.").releaseMappedPages();
@@ -176,7 +171,7 @@ private slots:
   }
 
   void stripsModulePrefixAndFindsWrappedStateDict() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict image = StateDict::load(golden / "image_tiny.pth");
     QVERIFY(image.contains("backbone.cls_token"));
     QVERIFY(!image.contains("module.backbone.cls_token"));
@@ -190,7 +185,7 @@ private slots:
   }
 
   void missingKeyAndWrongShapeNameFileAndShapes() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
     const QString shape = QString::fromStdString(errorOf([&] { w.tensor("pos_embed", {1, 1370, 64}); }));
     QVERIFY2(shape.contains("dinov2_tiny.pth") && shape.contains("'pos_embed' has shape [1, 1370, 48], expected [1, 1370, 64]"),
@@ -291,7 +286,7 @@ private slots:
   }
 
   void damagedFilesFailCleanly() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const std::string good = readFile(golden / "dinov2_tiny.pth");
     const fs::path file = tmp("damaged.pth");
     auto loadError = [&](const std::string& bytes, bool verify = false) {
