@@ -2,7 +2,8 @@
 // The SHA-256 of a checkpoint file, which identifies the weights behind every stored vector.
 // Hashing a multi-GB checkpoint takes seconds, so the result is remembered per file (absolute
 // path, size, modification time) in $XDG_CACHE_HOME/regionlab/checkpoint-sha256.tsv (else
-// ~/.cache/regionlab/…) and in memory; a changed file is hashed again. A cache that cannot be
+// ~/.cache/regionlab/…); a changed file is hashed again. A file the model manager has verified
+// (core/models/model_store.h) takes the SHA-256 from its record instead. A cache that cannot be
 // written only costs the next start another hash.
 #include <filesystem>
 #include <string>

@@ -1,5 +1,7 @@
 #include "core/nets/dinov2_presets.h"
 
+#include <algorithm>
+
 namespace regionlab::nets {
 
 const std::vector<DinoV2Preset>& dinov2Presets() {
@@ -23,8 +25,11 @@ const std::vector<DinoV2Preset>& dinov2Presets() {
 }
 
 const DinoV2Preset* findDinoV2Preset(std::string_view name) {
+  // The model manifest's ids (models/manifest.json: "dinov2_vitl14_reg") name the same presets.
+  std::string canonical(name);
+  std::replace(canonical.begin(), canonical.end(), '_', '-');
   for (const DinoV2Preset& p : dinov2Presets()) {
-    if (p.name == name) return &p;
+    if (p.name == canonical) return &p;
   }
   return nullptr;
 }

@@ -21,7 +21,7 @@ struct DinoV2Preset {
 };
 
 const std::vector<DinoV2Preset>& dinov2Presets();
-// nullptr when no preset has this name.
+// nullptr when no preset has this name; the model manifest's ids ("dinov2_vitl14_reg") are accepted too.
 const DinoV2Preset* findDinoV2Preset(std::string_view name);
 
 }  // namespace regionlab::nets

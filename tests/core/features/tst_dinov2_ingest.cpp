@@ -72,6 +72,25 @@ private slots:
     QCOMPARE(status.at("active").at("descriptor").get<std::string>(), std::string("dinov2-vits14"));  // remembered
   }
 
+  void ingestsWithTheModelChosenByModelsUse() {
+    const auto shared = test::sharedDir();
+    if (!shared) QSKIP("../shared is absent: the golden tiny checkpoint is needed");
+    const fs::path models = root() / "chosen-models";
+    fs::create_directories(models);
+    fs::create_symlink(*shared / "golden" / "dinov2_tiny.pth", models / "dinov2_vits14_pretrain.pth");
+    qputenv("REGIONLAB_MODEL_DIR", QByteArray::fromStdString(models.string()));
+    const fs::path collection = makeCollection(root() / "chosen", 1);
+    // `models use` saves the manifest's id (dinov2_vits14), which ingest must resolve to the preset.
+    const auto use = test::runCommand(test::cliBinary().string(), {"models", "use", collection.string(), "dinov2_vits14"});
+    QVERIFY2(use.exit_code == 0, use.error.c_str());
+    const auto ingest = test::runCommand(test::cliBinary().string(), {"ingest", collection.string(), "--device", "cpu", "--precision", "fp32",
+                                                                      "--threads", "1", "--quiet", "--json"});
+    QVERIFY2(ingest.exit_code == 0, ingest.error.c_str());
+    const nlohmann::json report = nlohmann::json::parse(ingest.output);
+    QCOMPARE(report.at("done").get<int>(), 1);
+    QVERIFY2(report.at("models").get<std::string>().find("descriptor: dinov2-vits14") != std::string::npos, ingest.output.c_str());
+  }
+
   void missingCheckpointNamesFileAndFolder() {
     const fs::path empty = root() / "no-models";
     fs::create_directories(empty);

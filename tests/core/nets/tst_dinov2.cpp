@@ -50,11 +50,6 @@ InferenceSettings cpu(ComputePrecision precision = ComputePrecision::Float32) {
 
 double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) { return a.numel() == 0 ? 0.0 : (a - b).abs().max().item<double>(); }
 
-#define REQUIRE_GOLDEN(dir)                                                               \
-  const auto shared = regionlab::test::sharedDir();                                       \
-  if (!shared) QSKIP("../shared is absent: golden checkpoints are needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 }  // namespace
 
 class TestDinoV2 : public QObject {
@@ -69,7 +64,7 @@ private slots:
     QTest::newRow("SwiGLU") << "dinov2_tiny_swiglu" << 0;
   }
   void matchesOfficialOutputs() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     QFETCH(QString, name);
     QFETCH(int, registers);
     const Golden g = loadGolden(golden, name.toStdString());
@@ -87,7 +82,7 @@ private slots:
   }
 
   void interpolationConventionMatters() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     // The 12×16 grid is smaller than 37×37, so offset and antialias change the result: running
     // the register model with the other convention must miss the reference.
     Golden g = loadGolden(golden, "dinov2_tiny_reg");
@@ -98,7 +93,7 @@ private slots:
   }
 
   void blocksRunInTwoSegments() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const Golden g = loadGolden(golden, "dinov2_tiny_reg");
     const DinoV2 net(g.weights, g.arch, cpu());
     const at::Tensor input = g.expected.tensor("input");
@@ -114,7 +109,7 @@ private slots:
   }
 
   void bf16StaysCloseToFp32() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     InferenceOptions bf16;
     bf16.precision = "bf16";
     bf16.device = "cpu";
@@ -133,7 +128,7 @@ private slots:
   }
 
   void weightsThatDoNotFitAreRefused() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
     const QString heads = QString::fromStdString([&] {
       try {
@@ -164,6 +159,7 @@ private slots:
     QVERIFY(g && g->file_name == "dinov2_vitg14_reg4_pretrain.pth" && g->num_heads == 24 && g->interpolate_offset == 0.0 && g->interpolate_antialias);
     QCOMPARE(dinov2Presets().size(), size_t(8));
     QVERIFY(findDinoV2Preset("dinov2-vitx14") == nullptr);
+    QCOMPARE(findDinoV2Preset("dinov2_vitl14_reg"), findDinoV2Preset("dinov2-vitl14-reg"));  // the model manifest's ids
   }
 };
 
