@@ -16,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "bench/bench_options.h"
+#include "bench/random_masks.h"
 #include "bench/benchmarks.h"
 #include "core/features/mask_pooler.h"
 #include "core/regions/rle.h"
@@ -25,21 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::vector<cv::Mat> randomMasks(int count, int size, uint64_t seed) {
-  cv::RNG rng(seed);
-  std::vector<cv::Mat> masks;
-  for (int i = 0; i < count; ++i) {
-    cv::Mat m = cv::Mat::zeros(size, size, CV_8U);
-    for (int blobs = rng.uniform(1, 4); blobs > 0; --blobs) {
-      const int r = rng.uniform(size / 40, size / 4);
-      cv::ellipse(m, {rng.uniform(0, size), rng.uniform(0, size)}, {r, rng.uniform(r / 3 + 1, r + 1)}, rng.uniform(0.0, 180.0), 0,
-                  360, 1, cv::FILLED);
-    }
-    masks.push_back(m);
-  }
-  return masks;
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@ struct Benchmark {
 
 int benchIngest(const std::vector<std::string>& args);
 int benchPool(const std::vector<std::string>& args);
+int benchDinov2(const std::vector<std::string>& args);
 int benchLearning(const std::vector<std::string>& args);
 int benchSam(const std::vector<std::string>& args);
 

@@ -47,7 +47,14 @@ int runIngest(const std::vector<std::string>& args) {
   p.positional("folder", "The collection folder.")
       .option("threads", "N", "Worker threads for the region and vector stages (0 = one per core).", "0")
       .option("regions", "NAME", "Region generator (default: the collection's choice, else 'default').")
-      .option("descriptor", "NAME", "Region descriptor (default: the collection's choice, else 'classical').")
+      .option("descriptor", "NAME",
+              "Region descriptor (default: the collection's choice, else 'classical'): classical, or dinov2-vits14, -vitb14,\n"
+              "-vitl14 (the paper's), -vitg14 and their -reg variants, read from the official checkpoint in the model folder.")
+      .option("device", "cpu|cuda|auto", "Where a network descriptor runs (default: $REGIONLAB_DEVICE, else auto).")
+      .option("precision", "fp32|bf16|fp16|auto",
+              "Network precision (default: $REGIONLAB_PRECISION, else fp32; bf16 on AVX-512 CPUs is ~2x faster, fp16 is CUDA only).")
+      .option("max-tokens", "N", "Patch tokens per network pass; larger images are downscaled or tiled.", "4096")
+      .option("large-images", "downscale|tile", "What a network descriptor does with images over --max-tokens.", "downscale")
       .option("max-megapixels", "MP", "Refuse images larger than this.", "50")
       .flag("downscale-large", "Downscale images over --max-megapixels instead of refusing them.")
       .flag("retry-failed", "Try images that failed before again.")
@@ -60,6 +67,14 @@ int runIngest(const std::vector<std::string>& args) {
   options.threads = p.intValue("threads", 0, 256);
   options.models.region_generator = p.value("regions").value_or("");
   options.models.descriptor = p.value("descriptor").value_or("");
+  FeatureExtractorOptions& network = options.models.descriptor_options;
+  network.inference.device = p.value("device").value_or("");
+  network.inference.precision = p.value("precision").value_or("");
+  network.inference.threads = options.threads;
+  network.max_tokens = p.intValue("max-tokens", 1, 1 << 20);
+  const std::string large = p.value("large-images").value_or("downscale");
+  if (large != "downscale" && large != "tile") throw UsageError("--large-images must be downscale or tile");
+  network.large_images = large == "tile" ? LargeImagePolicy::Tile : LargeImagePolicy::Downscale;
   options.decode.max_pixels = int64_t(p.doubleValue("max-megapixels", 0.01, 10000) * 1e6);
   options.decode.downscale_large = p.has("downscale-large");
   options.retry_failed = p.has("retry-failed");

@@ -2,14 +2,23 @@
 
 #include "core/base/error.h"
 #include "core/features/classical_descriptor.h"
+#include "core/features/dinov2_feature_extractor.h"
+#include "core/nets/dinov2_presets.h"
 
 namespace regionlab {
 
-std::vector<std::string> featureExtractorNames() { return {"classical"}; }
+std::vector<std::string> featureExtractorNames() {
+  std::vector<std::string> names = {"classical"};
+  for (const nets::DinoV2Preset& p : nets::dinov2Presets()) names.push_back(p.name);
+  return names;
+}
 
-std::unique_ptr<FeatureExtractor> createFeatureExtractor(const std::string& name) {
+std::unique_ptr<FeatureExtractor> createFeatureExtractor(const std::string& name, const FeatureExtractorOptions& options) {
   if (name.empty() || name == "classical" || name == "default") return std::make_unique<ClassicalDescriptor>();
-  throw Error("unknown region descriptor '" + name + "' (available: classical)");
+  if (const nets::DinoV2Preset* preset = nets::findDinoV2Preset(name)) return createDinoV2FeatureExtractor(*preset, options);
+  std::string available;
+  for (const std::string& n : featureExtractorNames()) available += (available.empty() ? "" : ", ") + n;
+  throw Error("unknown region descriptor '" + name + "' (available: " + available + ")");
 }
 
 }  // namespace regionlab

@@ -21,6 +21,13 @@ public:
   const std::filesystem::path& path() const { return path_; }
   std::span<const std::byte> bytes() const { return {data_, size_}; }
   size_t size() const { return size_; }
+  bool contains(const void* p, size_t n) const {
+    return p >= data_ && n <= size_ && static_cast<const std::byte*>(p) - data_ <= std::ptrdiff_t(size_ - n);
+  }
+  // Drops the whole pages inside range from this process's memory (MADV_DONTNEED): they are read
+  // from the file again if touched later. Lets a loader that copied its weights keep its peak
+  // memory near one copy. A page written to (copy-on-write) would revert to the file's bytes.
+  void release(std::span<const std::byte> range) const;
 
 private:
   MappedFile(std::filesystem::path path, std::byte* data, size_t size) : path_(std::move(path)), data_(data), size_(size) {}

@@ -44,6 +44,9 @@ constexpr const char* kRebuildParameterWithState = "torch._utils._rebuild_parame
 constexpr const char* kRebuildFromType = "torch._tensor._rebuild_from_type_v2";
 constexpr const char* kOrderedDict = "collections.OrderedDict";
 constexpr const char* kCodecsEncode = "_codecs.encode";  // protocol 2 pickles bytes as _codecs.encode(str, 'latin1')
+// libtorch's pickle_save (C++ torch::save of IValues) tags typed containers: restore_type_tag(value,
+// "Dict[str, Tensor]") only annotates and returns the value.
+constexpr const char* kRestoreTypeTag = "torch.jit._pickle.restore_type_tag";
 
 }  // namespace
 
@@ -381,6 +384,10 @@ private:
       if (type == "torch.nn.parameter.Parameter") tree_.tensors_[size_t(node(result).integer)].is_parameter = true;
       return result;
     }
+    if (fn == kRestoreTypeTag) {
+      if (args.size() != 2) fail(fn + " with " + std::to_string(args.size()) + " arguments");
+      return args[0];
+    }
     if (fn == kCodecsEncode) {
       if (args.size() != 2) fail(fn + " with " + std::to_string(args.size()) + " arguments");
       const std::string& encoding = expect(args[1], PickleKind::String, "the encoding").text;
@@ -504,7 +511,7 @@ private:
 const std::vector<std::string>& allowedPickleGlobals() {
   static const std::vector<std::string> kAllowed = [] {
     std::vector<std::string> names = {kOrderedDict,   kRebuildTensorV2, kRebuildTensor, kRebuildParameter, kRebuildParameterWithState,
-                                      kRebuildFromType, kCodecsEncode,  "torch.Tensor", "torch.nn.parameter.Parameter"};
+                                      kRebuildFromType, kCodecsEncode,  kRestoreTypeTag, "torch.Tensor", "torch.nn.parameter.Parameter"};
     for (const auto& [name, type] : storageTypes()) names.push_back(name);
     return names;
   }();

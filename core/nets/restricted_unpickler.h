@@ -4,7 +4,8 @@
 // file was written with a newer default) and rebuilds only what a state dict is made of:
 // numbers, strings, bytes, lists, tuples, dicts, collections.OrderedDict, tensors
 // (torch._utils._rebuild_tensor[_v2], torch.nn.Parameter, _rebuild_from_type_v2) and their
-// storages (the persistent ids 'storage', <type>, <key>, <location>, <numel>).
+// storages (the persistent ids 'storage', <type>, <key>, <location>, <numel>); also the type tags
+// that libtorch's own writer (torch::pickle_save) puts on typed dicts.
 //
 // Any other global (os.system, builtins.eval, …) is refused the moment the GLOBAL opcode names
 // it, as are the opcodes that construct arbitrary objects (INST, OBJ, EXT*). Damaged data fails

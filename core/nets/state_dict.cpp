@@ -13,6 +13,7 @@ namespace regionlab::nets {
 
 struct StateDict::Data {
   std::filesystem::path origin;
+  std::shared_ptr<const MappedFile> mapping;  // null for tensors made in memory
   std::string prefix;  // of this scope, for messages
   std::vector<std::string> keys;
   std::unordered_map<std::string, at::Tensor> tensors;
@@ -101,6 +102,7 @@ StateDict StateDict::load(const std::filesystem::path& file, const StateDictOpti
 
   auto data = std::make_shared<Data>();
   data->origin = file;
+  data->mapping = archive.mapping();
   std::vector<at::Storage> storages(tree.storages().size());
   for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
     const PickleNode& key = tree.node(dict.items[i]);
@@ -184,6 +186,7 @@ StateDict StateDict::scope(const std::string& prefix) const { return scope(prefi
 StateDict StateDict::scope(const std::string& prefix, const std::string& message_prefix) const {
   auto data = std::make_shared<Data>();
   data->origin = data_->origin;
+  data->mapping = data_->mapping;
   data->prefix = message_prefix;
   for (const std::string& k : data_->keys) {
     if (k.size() <= prefix.size() || k.compare(0, prefix.size(), prefix) != 0) continue;
@@ -202,6 +205,14 @@ int StateDict::countIndexed(const std::string& prefix) const {
     const std::string group = prefix + std::to_string(n) + ".";
     if (std::none_of(data_->keys.begin(), data_->keys.end(), [&](const std::string& k) { return k.rfind(group, 0) == 0; })) return n;
     ++n;
+  }
+}
+
+void StateDict::releaseMappedPages() const {
+  if (!data_->mapping) return;
+  for (const auto& [key, t] : data_->tensors) {
+    const auto* bytes = static_cast<const std::byte*>(t.storage().data());
+    if (data_->mapping->contains(bytes, t.storage().nbytes())) data_->mapping->release({bytes, t.storage().nbytes()});
   }
 }
 

@@ -69,6 +69,11 @@ public:
   // How many consecutive groups "<prefix>0.", "<prefix>1.", … exist (e.g. the blocks of a ViT).
   int countIndexed(const std::string& prefix) const;
 
+  // Drops the memory pages of this scope's tensors that come from the mapped file (they are
+  // paged in again if used): call after copying the weights into a network, so loading needs
+  // about one copy of them at a time rather than two.
+  void releaseMappedPages() const;
+
   // Throws Error(origin, reason), for checks a model makes beyond shapes.
   [[noreturn]] void fail(const std::string& reason) const;
 

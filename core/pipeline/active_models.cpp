@@ -1,5 +1,6 @@
 #include "core/pipeline/active_models.h"
 
+#include "core/models/model_directory.h"
 #include "core/storage/database.h"
 
 namespace regionlab {
@@ -10,7 +11,9 @@ bool ActiveModels::usesEmbeddedDefault() const {
 
 std::string ActiveModels::summary() const {
   if (usesEmbeddedDefault()) {
-    return "embedded default — no model weights (regions: SLIC + graph segmentation; descriptor: classical colour/texture/layout)";
+    return "embedded default — no model weights (regions: SLIC + graph segmentation; descriptor: classical colour/texture/layout; "
+           "no DINOv2 checkpoint configured: put e.g. dinov2_vitl14_pretrain.pth in " +
+           modelDirectory().string() + " and choose --descriptor dinov2-vitl14)";
   }
   return "regions: " + generator->name() + "; descriptor: " + descriptor->name();
 }
@@ -22,7 +25,7 @@ ActiveModels resolveActiveModels(Database& db, const ModelChoice& choice, bool r
       !choice.descriptor.empty() ? choice.descriptor : db.readSetting(kDescriptorSetting).value_or("classical");
   ActiveModels models;
   models.generator = createRegionGenerator(generator_name);
-  models.descriptor = createFeatureExtractor(descriptor_name);
+  models.descriptor = createFeatureExtractor(descriptor_name, choice.descriptor_options);
   models.generator_id = db.ensureModel(kRegionGeneratorKind, models.generator->name(), models.generator->identity(), 0);
   models.descriptor_id =
       db.ensureModel(kDescriptorKind, models.descriptor->name(), models.descriptor->identity(), models.descriptor->dim());

@@ -17,6 +17,8 @@ class Database;
 struct ModelChoice {
   std::string region_generator;  // empty: the collection's setting, else "default"
   std::string descriptor;        // empty: the collection's setting, else "classical"
+  // Device, precision, token budget of a network descriptor (not remembered: a run-time choice).
+  FeatureExtractorOptions descriptor_options;
 };
 
 struct ActiveModels {

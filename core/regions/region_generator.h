@@ -29,7 +29,8 @@ public:
 
 // Names accepted by createRegionGenerator.
 std::vector<std::string> regionGeneratorNames();
-// Throws Error when the name is unknown or its model is not available.
+// Also accepts the model manifest's ids (sam_vit_h, sam_vit_l, sam_vit_b, mobile_sam), which name
+// the SAM generators. Throws Error when the name is unknown or its model is not available.
 std::unique_ptr<RegionGenerator> createRegionGenerator(const std::string& name);
 
 }  // namespace regionlab

@@ -1,33 +1,15 @@
 #include "core/regions/sam_region_generator.h"
 
-#include <map>
 #include <sstream>
 
 #include "core/base/error.h"
-#include "core/base/sha256.h"
 #include "core/models/model_directory.h"
+#include "core/nets/checkpoint_sha256.h"
 #include "core/nets/sam_amg_decoder.h"
 
 namespace regionlab {
 
 namespace fs = std::filesystem;
-
-std::string cachedFileSha256(const fs::path& file) {
-  static std::mutex mutex;
-  static std::map<std::string, std::string> cache;
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  const auto mtime = fs::last_write_time(file, ec).time_since_epoch().count();
-  const std::string key = fs::absolute(file).string() + "|" + std::to_string(size) + "|" + std::to_string(mtime);
-  {
-    std::lock_guard lock(mutex);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-  }
-  const std::string hash = sha256HexOfFile(file);
-  std::lock_guard lock(mutex);
-  cache[key] = hash;
-  return hash;
-}
 
 std::optional<SamRegionOptions> samRegionOptionsFor(const std::string& name) {
   SamRegionOptions o;
@@ -59,7 +41,7 @@ SamRegionGenerator::SamRegionGenerator(std::string name, SamRegionOptions option
                                              " (set REGIONLAB_MODEL_DIR or add the file; the embedded 'default' generator works without weights)");
   }
   model_ = nets::SamModel::load(checkpoint_, options_.architecture, options_.model);
-  checkpoint_sha256_ = cachedFileSha256(checkpoint_);
+  checkpoint_sha256_ = nets::checkpointSha256(checkpoint_);
 }
 
 SamRegionGenerator::~SamRegionGenerator() = default;

@@ -53,7 +53,5 @@ private:
 
 // "sam+slic" etc. → options; nullopt for other names.
 std::optional<SamRegionOptions> samRegionOptionsFor(const std::string& name);
-// The SHA-256 of a checkpoint, remembered per (path, size, mtime) for the process's lifetime.
-std::string cachedFileSha256(const std::filesystem::path& file);
 
 }  // namespace regionlab

@@ -6,6 +6,7 @@
 
 // ATen before Qt: Qt's "slots" macro would otherwise rewrite a member name in ATen's headers.
 #include <ATen/ATen.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 #include <QtTest>
 
 #include "core/base/error.h"
@@ -41,11 +42,6 @@ std::string errorOf(F&& f) {
   return "<no error>";
 }
 
-#define REQUIRE_GOLDEN(dir)                                                               \
-  const auto shared = regionlab::test::sharedDir();                                       \
-  if (!shared) QSKIP("../shared is absent: golden checkpoints are needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 // A pickle that, unpickled by Python, would run `module.name("echo pwned")`.
 std::string maliciousPickle(int protocol, const std::string& module, const std::string& name) {
   return test::PickleWriter(protocol).global(module, name).str("echo pwned").op(char(0x85)).op('R').bytes();
@@ -79,7 +75,7 @@ class TestCheckpointReader : public QObject {
 
 private slots:
   void loadsEveryGoldenCheckpoint() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     int files = 0;
     for (const auto& entry : fs::directory_iterator(golden)) {
       if (entry.path().extension() != ".pth") continue;
@@ -123,7 +119,7 @@ private slots:
     row("mobile_sam_tiny.pth", "image_encoder.patch_embed.seq.0.bn.num_batches_tracked", at::kLong, {}, 0, 0, 0);
   }
   void valuesMatchTorchLoad() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     QFETCH(QString, file);
     QFETCH(QString, key);
     QFETCH(int, dtype);
@@ -141,7 +137,7 @@ private slots:
   }
 
   void repeatedTensorsAreEqualAcrossFiles() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     // The three DINOv2 references were computed from one input; SAM and MobileSAM from one set of prompts.
     const at::Tensor input = StateDict::load(golden / "dinov2_tiny.expected.pth").tensor("input", {1, 3, 168, 224});
     for (const char* f : {"dinov2_tiny_reg.expected.pth", "dinov2_tiny_swiglu.expected.pth"}) {
@@ -153,7 +149,7 @@ private slots:
   }
 
   void viewsShareTheirStorage() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     // cls = x_norm[:, 0] and patch = x_norm[:, 1:] are views of one storage in the file.
     const StateDict e = StateDict::load(golden / "dinov2_tiny.expected.pth");
     const at::Tensor& cls = e.tensor("cls");
@@ -164,8 +160,18 @@ private slots:
     QCOMPARE(cls.stride(0), int64_t(9264));
   }
 
+  void releasedPagesAreReadAgainFromTheFile() {
+    REGIONLAB_REQUIRE_GOLDEN(golden);
+    const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
+    const at::Tensor before = w.tensor("pos_embed").clone();
+    w.scope("blocks.0.").releaseMappedPages();
+    w.releaseMappedPages();
+    QVERIFY(at::equal(w.tensor("pos_embed"), before));
+    QCOMPARE(w.tensor("blocks.0.ls1.gamma").sizes().vec(), (std::vector<int64_t>{48}));
+  }
+
   void stripsModulePrefixAndFindsWrappedStateDict() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict image = StateDict::load(golden / "image_tiny.pth");
     QVERIFY(image.contains("backbone.cls_token"));
     QVERIFY(!image.contains("module.backbone.cls_token"));
@@ -179,7 +185,7 @@ private slots:
   }
 
   void missingKeyAndWrongShapeNameFileAndShapes() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const StateDict w = StateDict::load(golden / "dinov2_tiny.pth");
     const QString shape = QString::fromStdString(errorOf([&] { w.tensor("pos_embed", {1, 1370, 64}); }));
     QVERIFY2(shape.contains("dinov2_tiny.pth") && shape.contains("'pos_embed' has shape [1, 1370, 48], expected [1, 1370, 64]"),
@@ -234,6 +240,22 @@ private slots:
     QCOMPARE(tree.node(list.items[4]).text, std::string("x"));
   }
 
+  void readsWhatLibtorchWrites() {
+    // libtorch's own torch.save-format writer (torch::pickle_save), with typed-dict tags.
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("w", at::arange(6, at::kFloat).view({2, 3}));
+    dict.insert("h", at::tensor({1.5, -2.0}).to(at::kHalf));
+    dict.insert("i", at::tensor({int64_t(1) << 40}));
+    const std::vector<char> bytes = torch::jit::pickle_save(dict);
+    const fs::path file = tmp("libtorch.pth");
+    writeFile(file, std::string(bytes.begin(), bytes.end()));
+    const StateDict w = StateDict::load(file);
+    QCOMPARE(w.size(), size_t(3));
+    QVERIFY(at::equal(w.tensor("w", {2, 3}), dict.at("w")));
+    QVERIFY(at::equal(w.tensor("h"), dict.at("h")));
+    QCOMPARE(w.tensor("i")[0].item<int64_t>(), int64_t(1) << 40);
+  }
+
   void refusesGlobalsThatWouldRunCode_data() {
     QTest::addColumn<int>("protocol");
     QTest::addColumn<QString>("module");
@@ -264,7 +286,7 @@ private slots:
   }
 
   void damagedFilesFailCleanly() {
-    REQUIRE_GOLDEN(golden);
+    REGIONLAB_REQUIRE_GOLDEN(golden);
     const std::string good = readFile(golden / "dinov2_tiny.pth");
     const fs::path file = tmp("damaged.pth");
     auto loadError = [&](const std::string& bytes, bool verify = false) {

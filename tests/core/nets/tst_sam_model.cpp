@@ -21,11 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_GOLDEN(dir)                                                               \
-  const auto shared = regionlab::test::sharedDir();                                       \
-  if (!shared) QSKIP("../shared is absent: golden checkpoints are needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
   return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
 }
@@ -112,19 +107,19 @@ class TestSamModel : public QObject {
 
 private slots:
   void samVitParity() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     checkParity(dir, "sam_tiny", SamArchitecture::VitB);
   }
 
   void mobileSamParity() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     checkParity(dir, "mobile_sam_tiny", SamArchitecture::TinyVit);
   }
 
   // Resize-longest-side (Pillow bilinear) + normalise + pad on the decoded photo gives the
   // reference's stored input.
   void preprocessingMatchesReference() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     cv::Mat bgr = cv::imread((dir / "input.jpg").string(), cv::IMREAD_COLOR);
     QVERIFY(!bgr.empty());
     cv::Mat rgb;
@@ -149,7 +144,7 @@ private slots:
   }
 
   void wrongCheckpointIsRefused() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     QVERIFY(errorOf([&] { SamModel::load(dir / "sam_tiny.pth", SamArchitecture::TinyVit, tinyOptions()); }).find("not MobileSAM") !=
             std::string::npos);
     QVERIFY(errorOf([&] { SamModel::load(dir / "mobile_sam_tiny.pth", SamArchitecture::VitL, tinyOptions()); })
@@ -163,7 +158,7 @@ private slots:
   }
 
   void truncatedCheckpointIsRefused() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     QTemporaryDir tmp;
     const fs::path cut = fs::path(tmp.path().toStdString()) / "sam_vit_b_01ec64.pth";
     std::ifstream in(dir / "sam_tiny.pth", std::ios::binary);
@@ -175,7 +170,7 @@ private slots:
   }
 
   void tinyImagesAreRefused() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     const SamModel model = SamModel::load(dir / "sam_tiny.pth", SamArchitecture::VitB, tinyOptions());
     const std::string message = errorOf([&] { model.encode(cv::Mat(10, 40, CV_8UC3, cv::Scalar::all(0))); });
     QVERIFY2(message.find("smaller than one 16-pixel SAM patch") != std::string::npos, message.c_str());

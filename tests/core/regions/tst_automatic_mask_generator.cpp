@@ -20,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define REQUIRE_GOLDEN(dir)                                                             \
-  const auto shared = regionlab::test::sharedDir();                                     \
-  if (!shared) QSKIP("../shared is absent: golden data is needed for this test"); \
-  const fs::path dir = *shared / "golden"
-
 cv::Mat readRgb(const fs::path& file) {
   cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR), rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
@@ -117,7 +112,7 @@ private slots:
   }
 
   void reproducesTheOfficialSyntheticRuns() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     std::ifstream in(dir / "amg_synthetic.json");
     const nlohmann::json golden = nlohmann::json::parse(in);
     const cv::Mat rgb = readRgb(dir / "input.jpg");
@@ -146,7 +141,7 @@ private slots:
   }
 
   void exactModeEqualsTheStraightforwardAlgorithm() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     const cv::Mat rgb = readRgb(dir / "input.jpg");
     AmgOptions a;
     a.points_per_side = 16;
@@ -175,7 +170,7 @@ private slots:
   }
 
   void smallRegionPostprocessingChangesMasks() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     const cv::Mat rgb = readRgb(dir / "input.jpg");
     AmgOptions o;
     o.points_per_side = 8;
@@ -195,7 +190,7 @@ private slots:
   // prompts; with this decoder, whose ellipses slide with the prompt instead of snapping to
   // objects, it loses masks — its agreement is measured on real images (regionlab-bench).
   void fastModeAgreesAndSkipsWork() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     const cv::Mat rgb = readRgb(dir / "input.jpg");
     AmgOptions o;
     o.points_per_side = 16;

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/base/error.h"
+#include "core/base/sha256.h"
 #include "core/nets/sam_amg_decoder.h"
 #include "core/regions/region_generator.h"
 #include "core/regions/sam_region_generator.h"
@@ -19,11 +20,6 @@ using namespace regionlab;
 namespace fs = std::filesystem;
 
 namespace {
-
-#define REQUIRE_GOLDEN(dir)                                                             \
-  const auto shared = regionlab::test::sharedDir();                                     \
-  if (!shared) QSKIP("../shared is absent: golden data is needed for this test"); \
-  const fs::path dir = *shared / "golden"
 
 cv::Mat readRgb(const fs::path& file) {
   cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR), rgb;
@@ -76,7 +72,7 @@ class TestSamRegionGenerator : public QObject {
 
 private slots:
   void batchedDecoderMatchesPerPromptPath() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     cv::Mat rgb;
     cv::resize(readRgb(dir / "input.jpg"), rgb, {320, 213}, 0, 0, cv::INTER_AREA);
     const nets::SamModel model = nets::SamModel::load(dir / "sam_tiny.pth", nets::SamArchitecture::VitB, tinyModelOptions());
@@ -109,7 +105,7 @@ private slots:
   }
 
   void slicFillCoversOnlyUncoveredPixels() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     const cv::Mat rgb = readRgb(dir / "input.jpg");
     cv::Mat block = cv::Mat::zeros(rgb.size(), CV_8U);
     cv::rectangle(block, cv::Rect(100, 50, 300, 200), 1, cv::FILLED);
@@ -127,7 +123,7 @@ private slots:
   }
 
   void generatorAppendsFillAfterSamMasks() {
-    REQUIRE_GOLDEN(dir);
+    REGIONLAB_REQUIRE_GOLDEN(dir);
     cv::Mat rgb;
     cv::resize(readRgb(dir / "input.jpg"), rgb, {320, 213}, 0, 0, cv::INTER_AREA);
     SamRegionOptions options = *samRegionOptionsFor("sam-b+slic");
@@ -136,7 +132,7 @@ private slots:
     options.amg.pred_iou_thresh = 0.99;  // no SAM mask passes: every region is a fill piece
     const SamRegionGenerator generator("sam-b+slic", options, dir / "sam_tiny.pth");
     QCOMPARE(generator.maxConcurrency(), 1);
-    QVERIFY(generator.identity().find(cachedFileSha256(dir / "sam_tiny.pth")) != std::string::npos);
+    QVERIFY(generator.identity().find(sha256HexOfFile(dir / "sam_tiny.pth")) != std::string::npos);
     const std::vector<Region> regions = generator.generate(rgb);
     QVERIFY(regions.size() >= 20);
     for (const Region& r : regions) QVERIFY(r.area >= 300);
@@ -151,10 +147,18 @@ private slots:
     } catch (const Error& e) {
       message = e.what();
     }
-    qunsetenv("REGIONLAB_MODEL_DIR");
     QVERIFY2(message.find("sam_vit_b_01ec64.pth") != std::string::npos, message.c_str());
     QVERIFY(message.find(empty.path().toStdString()) != std::string::npos);
     QVERIFY(message.find("'default'") != std::string::npos);
+    // The manifest's id, as `regionlab-cli models use sam_vit_b` saves it, names the same generator.
+    std::string by_manifest_id;
+    try {
+      createRegionGenerator("sam_vit_b");
+    } catch (const Error& e) {
+      by_manifest_id = e.what();
+    }
+    QCOMPARE(by_manifest_id, message);
+    qunsetenv("REGIONLAB_MODEL_DIR");
     QVERIFY(createRegionGenerator("default") != nullptr);
   }
 };
