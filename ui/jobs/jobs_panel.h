@@ -1,0 +1,71 @@
+#pragma once
+// Long-running work (ingest now; auto-labeling and index building use the same rows): one row
+// per job with a progress bar, images/s, time left and Cancel, and below them every image that
+// failed, with the reason.
+#include <cstdint>
+#include <vector>
+
+#include <QHash>
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+
+namespace regionlab::ui {
+
+class JobRow : public QWidget {
+  Q_OBJECT
+
+public:
+  JobRow(const QString& title, QWidget* parent = nullptr);
+  void setProgress(int64_t done, int64_t total, double items_per_second, double eta_seconds, const QString& detail);
+  // Indeterminate phase (e.g. "updating the search index").
+  void setBusy(const QString& text);
+  void finish(const QString& text);
+  bool finished() const { return finished_; }
+  QProgressBar* bar() const { return bar_; }
+  QLabel* status() const { return status_; }
+
+signals:
+  void cancelRequested();
+
+private:
+  QLabel* title_;
+  QProgressBar* bar_;
+  QLabel* status_;
+  QPushButton* cancel_;
+  bool finished_ = false;
+};
+
+class JobsPanel : public QWidget {
+  Q_OBJECT
+
+public:
+  explicit JobsPanel(QWidget* parent = nullptr);
+  // A row for the job `id`; an earlier finished row of the same id is replaced.
+  JobRow* startJob(const QString& id, const QString& title);
+  JobRow* job(const QString& id) const { return jobs_.value(id); }
+
+  struct Failure {
+    QString path;
+    QString reason;
+  };
+  // Lists failures of a job; a path already listed has its reason updated.
+  void addFailures(const QString& job, const std::vector<Failure>& failures);
+  void clearFailures();
+  int failureCount() const;
+  QTreeWidget* failureList() const { return failures_; }
+
+private:
+  QWidget* rows_;
+  QTreeWidget* failures_;
+  QLabel* failures_title_;
+  QHash<QString, JobRow*> jobs_;
+};
+
+// "1:05" / "2:03:10"
+QString formatDuration(double seconds);
+
+}  // namespace regionlab::ui
