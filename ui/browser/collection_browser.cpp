@@ -52,8 +52,6 @@ CollectionBrowser::CollectionBrowser(QWidget* parent)
   view_->setResizeMode(QListView::Adjust);
   view_->setMovement(QListView::Static);
   view_->setUniformItemSizes(true);  // no size query per row: layout of 20,000 rows is O(1) each
-  view_->setLayoutMode(QListView::Batched);
-  view_->setBatchSize(2000);
   view_->setGridSize(delegate_->cellSize());
   view_->setItemDelegate(delegate_);
   view_->setSelectionMode(QAbstractItemView::SingleSelection);

@@ -1,13 +1,14 @@
 #pragma once
 // Thumbnails of a collection's images, made off the GUI thread and kept twice: in memory (the
 // most recently used) and on disk in .regionlab/thumbs/ (so reopening a 20,000-image collection
-// decodes nothing). Views ask only for the items they paint; a request is queued and the most
-// recent request is served first, and a view that scrolled on withdraws what it no longer shows
-// (retainOnly), so fast scrolling never decodes images that went off screen.
+// decodes nothing). Views ask only for the items they paint. Requests wait on the GUI thread, the
+// most recent first, and only as many as there are workers are handed out at a time, so a view
+// that scrolled on can withdraw what it no longer shows (retainOnly) and fast scrolling never
+// decodes images that went off screen.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
+#include <memory>
 #include <vector>
 
 #include <QCache>
@@ -16,9 +17,11 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
-#include <QThreadPool>
+#include <QTimer>
 
 namespace regionlab::ui {
+
+class BackgroundWorkers;
 
 // Identifies a thumbnail: the image file and its size and time stamp (a changed file gets a new one).
 struct ThumbnailKey {
@@ -31,7 +34,11 @@ class ThumbnailCache : public QObject {
   Q_OBJECT
 
 public:
-  static constexpr int kSide = 192;  // long side of a thumbnail, in pixels
+  // Thumbnails fit this box, the image area of the grid's and the results' cells, so views draw
+  // them pixel for pixel: a scaled drawImage makes Qt's raster engine split the work over its
+  // own threads and wait for them, which stalls the GUI thread whenever every core is busy.
+  static constexpr int kBoxWidth = 148;
+  static constexpr int kBoxHeight = 108;
 
   // thumbs_dir empty: memory only.
   ThumbnailCache(std::filesystem::path collection_root, std::filesystem::path thumbs_dir, QObject* parent = nullptr);
@@ -48,8 +55,8 @@ public:
   // Counters for tests and the status line.
   int decodedFromImages() const { return decoded_.load(); }
   int readFromDisk() const { return from_disk_.load(); }
-  int queued() const;
-  void waitForIdle();
+  int queued() const { return int(stack_.size()) + handed_out_; }
+  bool idle() const { return queued() == 0; }
 
 signals:
   void thumbnailReady(const QString& relative_path);
@@ -59,7 +66,7 @@ private:
     ThumbnailKey key;
     std::vector<const void*> clients;  // the views waiting for it
   };
-  void serveOne();
+  void dispatch();
   QImage produce(const ThumbnailKey& key);
   std::filesystem::path diskFile(const ThumbnailKey& key) const;
   void deliver(const QString& path, const QImage& image);
@@ -68,10 +75,11 @@ private:
   std::filesystem::path thumbs_dir_;
   QCache<QString, QImage> memory_;
   QSet<QString> failed_;
-  QSet<QString> in_flight_;  // queued or being produced (GUI thread's view)
-  mutable std::mutex mutex_;
-  std::vector<Request> stack_;  // guarded; newest last
-  QThreadPool pool_;
+  QSet<QString> in_flight_;     // waiting in stack_ or handed out
+  std::vector<Request> stack_;  // waiting requests, newest last
+  int handed_out_ = 0;          // requests the workers have
+  QTimer retry_;                // hands out again when the workers' queue was busy
+  std::unique_ptr<BackgroundWorkers> workers_;
   std::atomic<int> decoded_{0};
   std::atomic<int> from_disk_{0};
 };

@@ -7,29 +7,51 @@
 
 #include "core/storage/records.h"
 #include "ui/browser/collection_model.h"
+#include "ui/browser/thumbnail_cache.h"
 
 namespace regionlab::ui {
 
+namespace {
+constexpr int kCellMargin = 3;   // between cells
+constexpr int kImageMargin = 4;  // around the image inside a cell
+constexpr int kTextHeight = 24;
+}  // namespace
+
+QSize thumbnailCellSize() {
+  return {ThumbnailCache::kBoxWidth + 2 * (kCellMargin + kImageMargin),
+          ThumbnailCache::kBoxHeight + 2 * (kCellMargin + kImageMargin) + kTextHeight};
+}
+
+QRect thumbnailImageArea(const QRect& cell_rect) {
+  return {cell_rect.x() + kCellMargin + kImageMargin, cell_rect.y() + kCellMargin + kImageMargin, ThumbnailCache::kBoxWidth,
+          ThumbnailCache::kBoxHeight};
+}
+
 QRect drawFitted(QPainter* painter, const QImage& image, const QRect& area) {
   if (image.isNull()) return {};
-  const QSize size = image.size().scaled(area.size(), Qt::KeepAspectRatio);
+  const bool fits = image.width() <= area.width() && image.height() <= area.height();
+  const QSize size = fits ? image.size() : image.size().scaled(area.size(), Qt::KeepAspectRatio);
   const QRect target(area.x() + (area.width() - size.width()) / 2, area.y() + (area.height() - size.height()) / 2, size.width(),
                      size.height());
-  painter->setRenderHint(QPainter::SmoothPixmapTransform, true);
-  painter->drawImage(target, image);
+  if (fits) {
+    painter->drawImage(target.topLeft(), image);
+  } else {
+    painter->setRenderHint(QPainter::SmoothPixmapTransform, true);
+    painter->drawImage(target, image);
+  }
   return target;
 }
 
-ThumbnailDelegate::ThumbnailDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+ThumbnailDelegate::ThumbnailDelegate(QObject* parent) : QStyledItemDelegate(parent), cell_(thumbnailCellSize()) {}
 
 QSize ThumbnailDelegate::sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const { return cell_; }
 
 void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
   painter->save();
-  const QRect cell = option.rect.adjusted(3, 3, -3, -3);
+  const QRect cell = option.rect.adjusted(kCellMargin, kCellMargin, -kCellMargin, -kCellMargin);
   const bool selected = option.state & QStyle::State_Selected;
   painter->fillRect(cell, selected ? option.palette.highlight() : option.palette.base());
-  const QRect image_area(cell.x() + 4, cell.y() + 4, cell.width() - 8, cell.height() - 28);
+  const QRect image_area = thumbnailImageArea(option.rect);
 
   const auto status = ImageStatus(index.data(CollectionModel::StatusRole).toInt());
   const QImage thumb = index.data(CollectionModel::ThumbnailRole).value<QImage>();

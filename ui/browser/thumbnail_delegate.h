@@ -21,11 +21,15 @@ public:
   QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
 private:
-  QSize cell_{172, 158};
+  QSize cell_;
   std::function<QColor(qint64)> color_of_;
 };
 
-// Draws `image` scaled to fit `area`, centred; returns where it went.
+// Draws `image` centred in `area`, pixel for pixel when it fits (thumbnails are made to fit),
+// scaled down otherwise; returns where it went.
 QRect drawFitted(QPainter* painter, const QImage& image, const QRect& area);
+// A thumbnail cell: the image box plus margins and a line of text below.
+QSize thumbnailCellSize();
+QRect thumbnailImageArea(const QRect& cell_rect);
 
 }  // namespace regionlab::ui

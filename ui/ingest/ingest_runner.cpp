@@ -2,6 +2,9 @@
 
 #include <QMetaObject>
 #include <QThread>
+#include <QTimer>
+
+#include <utility>
 
 #include "ui/async/background_priority.h"
 #include "ui/async/outcome.h"
@@ -28,7 +31,7 @@ void IngestRunner::start(const std::filesystem::path& root, const IngestOptions&
     lowerCurrentThreadPriority();
     Outcome<IngestReport> outcome = guarded([&] { return job->run(); });
     QMetaObject::invokeMethod(this, [this, outcome = std::move(outcome)]() {
-      flush();  // images committed just before the end come first
+      flush(true);  // images committed just before the end come first (the job has ended: no waiting)
       thread_->wait();
       thread_->deleteLater();
       thread_ = nullptr;
@@ -50,28 +53,40 @@ void IngestRunner::wait() {
 }
 
 void IngestRunner::onProgress(const IngestProgress& progress) {
-  std::lock_guard lock(mutex_);
-  pending_progress_ = progress;
-  if (!flush_posted_) {
-    flush_posted_ = true;
-    QMetaObject::invokeMethod(this, &IngestRunner::flush, Qt::QueuedConnection);
+  bool post = false;
+  {
+    std::lock_guard lock(mutex_);
+    pending_progress_ = progress;
+    post = !std::exchange(flush_posted_, true);
   }
+  // Posted outside the lock: the lock is held only while this low-priority thread copies.
+  if (post) QMetaObject::invokeMethod(this, [this] { flush(false); }, Qt::QueuedConnection);
 }
 
 void IngestRunner::onImage(const ImageEvent& event) {
-  std::lock_guard lock(mutex_);
-  pending_images_.push_back(event);
-  if (!flush_posted_) {
-    flush_posted_ = true;
-    QMetaObject::invokeMethod(this, &IngestRunner::flush, Qt::QueuedConnection);
+  bool post = false;
+  {
+    std::lock_guard lock(mutex_);
+    pending_images_.push_back(event);
+    post = !std::exchange(flush_posted_, true);
   }
+  if (post) QMetaObject::invokeMethod(this, [this] { flush(false); }, Qt::QueuedConnection);
 }
 
-void IngestRunner::flush() {
+void IngestRunner::flush(bool wait_for_lock) {
   std::optional<IngestProgress> progress;
   std::vector<ImageEvent> images;
   {
-    std::lock_guard lock(mutex_);
+    // The commit thread runs at a lower priority and may be descheduled while it holds the
+    // lock; the GUI thread never waits for it (that stalled the event loop for 200 ms on a loaded
+    // machine) but comes back a moment later.
+    std::unique_lock lock(mutex_, std::defer_lock);
+    if (wait_for_lock) {
+      lock.lock();
+    } else if (!lock.try_lock()) {
+      QTimer::singleShot(2, this, [this] { flush(false); });
+      return;
+    }
     progress.swap(pending_progress_);
     images.swap(pending_images_);
     flush_posted_ = false;

@@ -47,7 +47,7 @@ signals:
 private:
   void onProgress(const IngestProgress& progress);
   void onImage(const ImageEvent& event);
-  void flush();
+  void flush(bool wait_for_lock);
 
   QThread* thread_ = nullptr;
   std::shared_ptr<IngestJob> job_;

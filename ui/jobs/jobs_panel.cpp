@@ -5,6 +5,9 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPainter>
+#include <QTimer>
+#include <QTimerEvent>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTreeWidget>
@@ -18,9 +21,52 @@ QString formatDuration(double seconds) {
   return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+FlatProgressBar::FlatProgressBar(QWidget* parent) : QProgressBar(parent) {}
+
+QSize FlatProgressBar::sizeHint() const { return {200, fontMetrics().height() + 6}; }
+
+void FlatProgressBar::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  const QRect frame = rect().adjusted(0, 0, -1, -1);
+  p.fillRect(rect(), palette().color(QPalette::Base));
+  const QRect inner = rect().adjusted(1, 1, -1, -1);
+  const bool busy = maximum() == minimum();
+  if (busy) {
+    if (!busy_timer_) busy_timer_ = startTimer(100);
+    // Indeterminate: a block sweeping across.
+    const int block = std::max(20, inner.width() / 5);
+    const int x = inner.x() + (busy_phase_ * 6) % std::max(1, inner.width() + block) - block;
+    p.fillRect(QRect(x, inner.y(), block, inner.height()).intersected(inner), palette().color(QPalette::Highlight));
+  } else {
+    const double fraction = double(value() - minimum()) / double(maximum() - minimum());
+    p.fillRect(QRect(inner.x(), inner.y(), int(inner.width() * fraction + 0.5), inner.height()), palette().color(QPalette::Highlight));
+  }
+  p.setPen(palette().color(QPalette::Mid));
+  p.drawRect(frame);
+  if (isTextVisible() && !busy) {
+    p.setPen(palette().color(QPalette::Text));
+    p.drawText(inner, Qt::AlignCenter, text());
+  }
+}
+
+void FlatProgressBar::timerEvent(QTimerEvent* event) {
+  if (event->timerId() != busy_timer_) return QProgressBar::timerEvent(event);
+  if (maximum() != minimum()) {
+    killTimer(busy_timer_);
+    busy_timer_ = 0;
+    return;
+  }
+  ++busy_phase_;
+  update();
+}
+
 JobRow::JobRow(const QString& title, QWidget* parent) : QWidget(parent) {
   title_ = new QLabel(QStringLiteral("<b>%1</b>").arg(title.toHtmlEscaped()), this);
-  bar_ = new QProgressBar(this);
+  bar_ = new FlatProgressBar(this);
+  throttle_ = new QTimer(this);
+  throttle_->setSingleShot(true);
+  throttle_->setInterval(200);
+  connect(throttle_, &QTimer::timeout, this, &JobRow::showProgress);
   bar_->setObjectName(QStringLiteral("jobProgress"));
   bar_->setTextVisible(true);
   status_ = new QLabel(this);
@@ -42,25 +88,40 @@ JobRow::JobRow(const QString& title, QWidget* parent) : QWidget(parent) {
 }
 
 void JobRow::setProgress(int64_t done, int64_t total, double items_per_second, double eta_seconds, const QString& detail) {
+  pending_ = Pending{done, total, items_per_second, eta_seconds, detail};
+  if (!throttle_->isActive()) {
+    showProgress();
+    throttle_->start();
+  }
+}
+
+void JobRow::showProgress() {
+  if (!pending_) return;
+  const Pending p = *pending_;
+  pending_.reset();
   // QProgressBar counts in int: scale to permille for collections of any size.
   bar_->setRange(0, 1000);
-  bar_->setValue(total > 0 ? int(1000 * done / total) : 0);
-  bar_->setFormat(QStringLiteral("%1 / %2").arg(done).arg(total));
-  QString text = tr("%1 images/s").arg(items_per_second, 0, 'f', items_per_second < 10 ? 1 : 0);
-  text += eta_seconds >= 0 ? tr(" · %1 left").arg(formatDuration(eta_seconds)) : tr(" · estimating time left");
-  if (!detail.isEmpty()) text += QStringLiteral(" · ") + detail;
+  bar_->setValue(p.total > 0 ? int(1000 * p.done / p.total) : 0);
+  bar_->setFormat(QStringLiteral("%1 / %2").arg(p.done).arg(p.total));
+  QString text = tr("%1 images/s").arg(p.rate, 0, 'f', p.rate < 10 ? 1 : 0);
+  text += p.eta >= 0 ? tr(" · %1 left").arg(formatDuration(p.eta)) : tr(" · estimating time left");
+  if (!p.detail.isEmpty()) text += QStringLiteral(" · ") + p.detail;
   status_->setText(text);
 }
 
 void JobRow::setBusy(const QString& text) {
+  pending_.reset();
   bar_->setRange(0, 0);
   status_->setText(text);
 }
 
 void JobRow::finish(const QString& text) {
+  pending_.reset();
+  throttle_->stop();
   finished_ = true;
   if (bar_->maximum() == 0) bar_->setRange(0, 1000);
   bar_->setValue(bar_->maximum());
+  bar_->setFormat(tr("finished"));
   status_->setText(text);
   cancel_->setEnabled(false);
   cancel_->hide();

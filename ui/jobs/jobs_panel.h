@@ -3,23 +3,46 @@
 // per job with a progress bar, images/s, time left and Cancel, and below them every image that
 // failed, with the reason.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <QHash>
+#include <QProgressBar>
 #include <QWidget>
 
 class QLabel;
-class QProgressBar;
 class QPushButton;
+class QTimer;
 class QTreeWidget;
 
 namespace regionlab::ui {
+
+// A progress bar painted with plain rectangle fills. The Fusion style's bar is drawn with line
+// batches that Qt's raster engine splits over its own thread pool and waits for; with every core
+// busy (an ingest next to other work) that wait stalled the GUI thread for tens of milliseconds
+// at each repaint, and a job's bar repaints all the time.
+class FlatProgressBar : public QProgressBar {
+  Q_OBJECT
+
+public:
+  explicit FlatProgressBar(QWidget* parent = nullptr);
+  QSize sizeHint() const override;
+
+protected:
+  void paintEvent(QPaintEvent* event) override;
+  void timerEvent(QTimerEvent* event) override;
+
+private:
+  int busy_timer_ = 0;  // animates the indeterminate state
+  int busy_phase_ = 0;
+};
 
 class JobRow : public QWidget {
   Q_OBJECT
 
 public:
   JobRow(const QString& title, QWidget* parent = nullptr);
+  // Shown at most five times a second (a fast job reports far more often).
   void setProgress(int64_t done, int64_t total, double items_per_second, double eta_seconds, const QString& detail);
   // Indeterminate phase (e.g. "updating the search index").
   void setBusy(const QString& text);
@@ -32,8 +55,17 @@ signals:
   void cancelRequested();
 
 private:
+  void showProgress();
+
   QLabel* title_;
   QProgressBar* bar_;
+  QTimer* throttle_;
+  struct Pending {
+    int64_t done = 0, total = 0;
+    double rate = 0, eta = -1;
+    QString detail;
+  };
+  std::optional<Pending> pending_;
   QLabel* status_;
   QPushButton* cancel_;
   bool finished_ = false;

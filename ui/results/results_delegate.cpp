@@ -7,7 +7,7 @@
 
 namespace regionlab::ui {
 
-ResultsDelegate::ResultsDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+ResultsDelegate::ResultsDelegate(QObject* parent) : QStyledItemDelegate(parent), cell_(thumbnailCellSize()) {}
 
 QSize ResultsDelegate::sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const { return cell_; }
 
@@ -20,7 +20,7 @@ void ResultsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
   const bool selected = option.state & QStyle::State_Selected;
   const int verdict = index.data(ResultsModel::VerdictRole).toInt();
   painter->fillRect(cell, selected ? option.palette.highlight() : option.palette.base());
-  const QRect image_area(cell.x() + 4, cell.y() + 4, cell.width() - 8, cell.height() - 28);
+  const QRect image_area = thumbnailImageArea(option.rect);
 
   const QImage thumb = index.data(ResultsModel::ThumbnailRole).value<QImage>();
   QRect drawn;

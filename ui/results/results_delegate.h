@@ -15,7 +15,7 @@ public:
   QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
 private:
-  QSize cell_{176, 164};
+  QSize cell_;
 };
 
 }  // namespace regionlab::ui

@@ -15,6 +15,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QUndoView>
@@ -130,9 +131,14 @@ void MainWindow::buildDocks() {
   addDockWidget(Qt::RightDockWidgetArea, history);
   tabifyDockWidget(labels, history);
   labels->raise();
-  resizeDocks({browser, results}, {420, 400}, Qt::Horizontal);
-  resizeDocks({results, labels}, {420, 300}, Qt::Vertical);
-  resizeDocks({jobs}, {120}, Qt::Vertical);
+}
+
+void MainWindow::applyDefaultDockSizes() {
+  // The viewer gets most of the window; the grid shows two columns of thumbnails.
+  const auto dock = [this](const char* name) { return findChild<QDockWidget*>(QString::fromLatin1(name)); };
+  resizeDocks({dock("browserDock"), dock("resultsDock")}, {width() * 23 / 100, width() * 30 / 100}, Qt::Horizontal);
+  resizeDocks({dock("resultsDock"), dock("labelsDock")}, {height() * 45 / 100, height() * 30 / 100}, Qt::Vertical);
+  resizeDocks({dock("jobsDock")}, {height() * 12 / 100}, Qt::Vertical);
 }
 
 void MainWindow::buildStatusBar() {
@@ -167,7 +173,9 @@ std::optional<int64_t> MainWindow::currentClass() const { return labels_->curren
 
 void MainWindow::restoreSettings() {
   if (!restoreGeometry(settings_->value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 950);
-  restoreState(settings_->value(QStringLiteral("window/state")).toByteArray());
+  if (!restoreState(settings_->value(QStringLiteral("window/state")).toByteArray())) {
+    QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);  // once the window has its size
+  }
   overlay_box_->setCurrentIndex(settings_->value(QStringLiteral("viewer/overlayMode"), 0).toInt());
   opacity_slider_->setValue(settings_->value(QStringLiteral("viewer/overlayOpacity"), 60).toInt());
   updateRecentMenu();
@@ -242,7 +250,7 @@ void MainWindow::openCollection(const QString& folder) {
     }
     session_->model()->setEntries(*listing.value);
     emit collectionListed(int(listing.value->size()));
-    if (session_->paths().hasDatabase()) session_->queries()->open();
+    if (session_->paths().hasDatabase()) requestEngine();
     session_->labels()->reloadClasses();
     startIngest();
   });
@@ -258,12 +266,19 @@ void MainWindow::closeCollection() {
   browser_->setModel(nullptr);
   delete session_;  // stops the ingest, waits for work in flight
   engine_ready_ = false;
+  engine_requested_ = false;
   pending_document_.clear();
   doc_user_classes_.clear();
   ingest_label_->clear();
   models_label_->setText(tr("No collection open"));
   updateTitle();
   updateActionStates();
+}
+
+void MainWindow::requestEngine() {
+  if (!session_ || engine_ready_ || engine_requested_) return;
+  engine_requested_ = true;
+  session_->queries()->open();
 }
 
 void MainWindow::startIngest() {
@@ -284,7 +299,7 @@ void MainWindow::onImagesCommitted(const std::vector<ImageEvent>& events) {
   if (!failures.empty()) jobs_->addFailures(tr("ingest"), failures);
   // Queries from now on see the new images; the engine opens with the first committed image.
   session_->queries()->markStale();
-  if (!engine_ready_) session_->queries()->open();
+  requestEngine();
 }
 
 void MainWindow::onIngestProgress(const IngestProgress& p) {
@@ -325,7 +340,7 @@ void MainWindow::onIngestFinished(const IngestOutcome& outcome) {
     completed = !r.cancelled;
   }
   session_->queries()->markStale();
-  if (!engine_ready_) session_->queries()->open();
+  requestEngine();
   updateActionStates();
   emit ingestFinished(completed);
 }

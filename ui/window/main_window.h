@@ -99,6 +99,7 @@ protected:
 private:
   // main_window.cpp
   void buildDocks();
+  void applyDefaultDockSizes();
   QWidget* buildViewerArea();
   void buildStatusBar();
   void restoreSettings();
@@ -154,6 +155,8 @@ private:
   int64_t pending_match_region_ = 0;
   std::unordered_map<int64_t, std::optional<int64_t>> doc_user_classes_;  // region → user class, shown image
   bool engine_ready_ = false;
+  bool engine_requested_ = false;  // an open() is on its way
+  void requestEngine();
 };
 
 }  // namespace regionlab::ui

@@ -33,6 +33,7 @@ void MainWindow::connectSession() {
     models_label_->setText(tr("%1 · <a href=\"models\">Models…</a>").arg(models.toHtmlEscaped()));
   });
   connect(s->queries(), &QueryService::engineFailed, this, [this](const QString& reason) {
+    engine_requested_ = false;  // the next committed image tries again
     if (!engine_ready_) models_label_->setText(tr("Models: %1").arg(reason.toHtmlEscaped()));
   });
   connect(s->queries(), &QueryService::queryFinished, this, &MainWindow::onQueryFinished);
@@ -92,6 +93,7 @@ void MainWindow::showDocument(std::shared_ptr<const ImageDocument> doc) {
   viewer_->setDocument(doc);
   doc_user_classes_.clear();
   if (doc->image_id) {
+    labels_->setImageLabels(doc->path, {}, session_->labels()->classes());  // until the labels are read
     session_->labels()->loadImageLabels(doc->image_id);
   } else {
     labels_->clearImageLabels();
