@@ -62,6 +62,7 @@ public:
   bool fitsWindow() const { return fit_; }
   // Where an image pixel appears in the viewport (tests click there).
   QPoint viewportPointOf(QPointF image_point) const;
+  const TiledImageItem* imageItem() const { return image_item_; }
 
 public slots:
   void zoomIn();

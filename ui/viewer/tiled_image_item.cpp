@@ -54,6 +54,8 @@ void TiledImageItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
   const int last_row = std::min((image.height() - 1) / kTileSide, int(exposed.bottom() / sy) / kTileSide);
   // Magnified pixels stay crisp squares (labeling needs to see them); reduced ones are smoothed.
   painter->setRenderHint(QPainter::SmoothPixmapTransform, scale * sx < 1.0);
+  last_level_ = level;
+  last_tiles_ = 0;
   for (int row = first_row; row <= last_row; ++row) {
     for (int col = first_col; col <= last_col; ++col) {
       const QRect tile(col * kTileSide, row * kTileSide, kTileSide, kTileSide);
@@ -66,6 +68,7 @@ void TiledImageItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* op
       }
       const QRectF target(clipped.x() * sx, clipped.y() * sy, clipped.width() * sx, clipped.height() * sy);
       painter->drawPixmap(target, pixmap, QRectF(pixmap.rect()));
+      ++last_tiles_;
     }
   }
 }

@@ -22,11 +22,16 @@ public:
 
   // Pyramid level drawn at a view scale (screen pixels per scene pixel); public for tests.
   int levelForScale(double scale) const;
+  // What the last paint drew (tests check that only the visible part is drawn).
+  int lastLevel() const { return last_level_; }
+  int lastTileCount() const { return last_tiles_; }
 
 private:
   std::shared_ptr<const ImagePyramid> pixels_;
   QSize scene_size_;
   qint64 cache_key_ = 0;  // distinguishes this image's tiles in QPixmapCache
+  int last_level_ = -1;
+  int last_tiles_ = 0;
 };
 
 }  // namespace regionlab::ui
