@@ -4,6 +4,8 @@
 #include <QLabel>
 #include <QListView>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QAction>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -132,6 +134,60 @@ private slots:
     QCOMPARE(shown.back().front().toString(), item.path);
     QCOMPARE(window_->viewer()->document()->image_id, item.image_id);
     test::saveScreenshot(*window_, QStringLiteral("gui_foundation_result_selected"));
+  }
+
+  void cancelStopsTheIngestAndResumeFinishesIt() {
+    // Another collection in the same window: opening it closes the first one.
+    const std::filesystem::path other = std::filesystem::path(dir_.path().toStdString()) / "more";
+    std::filesystem::create_directories(other);
+    for (int i = 0; i < 24; ++i) {
+      test::writeRgbImage(other / ("shapes_" + std::to_string(100 + i) + ".png"), test::makeShapesImage(uint32_t(i), {200, 150}));
+    }
+    QSignalSpy finished(window_.get(), &ui::MainWindow::ingestFinished);
+    window_->openCollection(QString::fromStdString(other.string()));
+    QVERIFY(window_->windowTitle().contains(QStringLiteral("more")));
+    // Cancel with the job row's button once a few images are in.
+    QTRY_VERIFY_WITH_TIMEOUT(window_->ingestRunning(), 10000);
+    ui::CollectionModel* model = window_->browser()->model();
+    const auto done = [&] {
+      int n = 0;
+      for (int row = 0; row < model->rowCount(); ++row) n += model->entry(row).status == ImageStatus::Done;
+      return n;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(done() >= 2, 30000);
+    auto* cancel = window_->jobsPanel()->job(QStringLiteral("ingest"))->findChild<QPushButton*>(QStringLiteral("jobCancel"));
+    QVERIFY(cancel && cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.back().front().toBool(), false);
+    QVERIFY(window_->jobsPanel()->job(QStringLiteral("ingest"))->status()->text().startsWith(QStringLiteral("cancelled")));
+    const int after_cancel = done();
+    QVERIFY2(after_cancel < 24, "cancelled before the end");
+    {
+      auto db = Database::open(CollectionPaths(other).database, Database::Access::ReadOnly);
+      QCOMPARE(int(db->counts().images_done), after_cancel);  // every image the grid shows done is committed
+    }
+    // Resume: only the rest is ingested.
+    QVERIFY(window_->action(QStringLiteral("resumeIngest"))->isEnabled());
+    window_->action(QStringLiteral("resumeIngest"))->trigger();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.back().front().toBool(), true);
+    QCOMPARE(done(), 24);
+    QVERIFY2(window_->jobsPanel()->job(QStringLiteral("ingest"))->status()->text().contains(
+                 QStringLiteral("%1 already done").arg(after_cancel)),
+             qPrintable(window_->jobsPanel()->job(QStringLiteral("ingest"))->status()->text()));
+  }
+
+  void closingDuringAnIngestStopsItCleanly() {
+    const std::filesystem::path third = std::filesystem::path(dir_.path().toStdString()) / "third";
+    test::writeRetrievalCollection(third, 4, 8, 99);
+    window_->openCollection(QString::fromStdString(third.string()));
+    QTRY_VERIFY_WITH_TIMEOUT(window_->ingestRunning(), 10000);
+    window_->closeCollection();  // waits for the images in flight, then returns
+    QVERIFY(!window_->ingestRunning());
+    QVERIFY(window_->session() == nullptr);
+    auto db = Database::open(CollectionPaths(third).database, Database::Access::ReadOnly);
+    QCOMPARE(QString::fromStdString(db->integrityCheck()), QStringLiteral("ok"));
   }
 
   void init() { timer_.start(); }

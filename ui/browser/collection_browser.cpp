@@ -42,6 +42,11 @@ CollectionBrowser::CollectionBrowser(QWidget* parent)
                      static_cast<QWidget*>(sort_box_)}) {
     bar->addWidget(w);
   }
+  for (QComboBox* box : {status_box_, class_box_, labeled_box_, sort_box_}) {
+    // Narrow docks squeeze the filters instead of being held wide by them.
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(5);
+  }
   bar->addStretch(1);
   bar->addWidget(count_label_);
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include <QAbstractListModel>
+#include <QPointer>
 
 #include "ui/browser/thumbnail_cache.h"
 #include "ui/query/result_set.h"
@@ -43,7 +44,7 @@ private:
 
   std::shared_ptr<const ResultSet> results_;
   std::unordered_map<int64_t, int> verdicts_;  // by region id
-  ThumbnailCache* thumbnails_ = nullptr;
+  QPointer<ThumbnailCache> thumbnails_;  // the open collection's; gone when it closes
   std::function<ThumbnailKey(const QString&)> key_of_;
 };
 

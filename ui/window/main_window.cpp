@@ -16,6 +16,8 @@
 #include <QSlider>
 #include <QStatusBar>
 #include <QTimer>
+
+#include <utility>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QUndoView>
@@ -30,6 +32,7 @@
 #include "ui/labels/label_service.h"
 #include "ui/labels/labels_panel.h"
 #include "ui/query/query_service.h"
+#include "ui/results/results_model.h"
 #include "ui/results/results_panel.h"
 #include "ui/viewer/image_viewer.h"
 #include "ui/window/collection_session.h"
@@ -173,9 +176,7 @@ std::optional<int64_t> MainWindow::currentClass() const { return labels_->curren
 
 void MainWindow::restoreSettings() {
   if (!restoreGeometry(settings_->value(QStringLiteral("window/geometry")).toByteArray())) resize(1500, 950);
-  if (!restoreState(settings_->value(QStringLiteral("window/state")).toByteArray())) {
-    QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);  // once the window has its size
-  }
+  default_layout_pending_ = !restoreState(settings_->value(QStringLiteral("window/state")).toByteArray());
   overlay_box_->setCurrentIndex(settings_->value(QStringLiteral("viewer/overlayMode"), 0).toInt());
   opacity_slider_->setValue(settings_->value(QStringLiteral("viewer/overlayOpacity"), 60).toInt());
   updateRecentMenu();
@@ -213,6 +214,12 @@ void MainWindow::reopenLastCollection() {
   if (!options_.reopen_last_collection) return;
   const QString last = settings_->value(QStringLiteral("collections/last")).toString();
   if (!last.isEmpty() && QFileInfo(last).isDir()) openCollection(last);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  // Dock sizes apply once the window is laid out at its size.
+  if (std::exchange(default_layout_pending_, false)) QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -262,8 +269,12 @@ void MainWindow::closeCollection() {
   viewer_->clearDocument();
   viewer_->clearQueryShape();
   results_->showResults(nullptr);
+  results_->model()->setThumbnails(nullptr, {});
   labels_->clearImageLabels();
+  labels_->setClasses({});
   browser_->setModel(nullptr);
+  browser_->setClasses({});
+  browser_->delegate()->setClassColors({});
   delete session_;  // stops the ingest, waits for work in flight
   engine_ready_ = false;
   engine_requested_ = false;

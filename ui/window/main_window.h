@@ -95,6 +95,7 @@ signals:
 
 protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
 private:
   // main_window.cpp
@@ -154,6 +155,7 @@ private:
   QString pending_document_;
   int64_t pending_match_region_ = 0;
   std::unordered_map<int64_t, std::optional<int64_t>> doc_user_classes_;  // region → user class, shown image
+  bool default_layout_pending_ = false;  // no saved layout: size the docks when first shown
   bool engine_ready_ = false;
   bool engine_requested_ = false;  // an open() is on its way
   void requestEngine();

@@ -174,6 +174,13 @@ void MainWindow::createMenus() {
   add(menuBar()->addMenu(tr("&Jobs")), {"cancelIngest", "resumeIngest"});
   add(menuBar()->addMenu(tr("&Help")), {"shortcuts", "about"});
 
+  // Short button labels that teach the keys (menus show the full text).
+  const std::pair<const char*, QString> buttons[] = {
+      {"acceptResult", tr("✓ Accept (A)")}, {"rejectResult", tr("✗ Reject (X)")},   {"findMore", tr("Find more")},
+      {"heatMap", tr("Heat map (H)")},      {"newClass", tr("New (N)")},            {"renameClass", tr("Rename (F2)")},
+      {"classColor", tr("Colour (C)")},     {"assignClass", tr("Label (L)")},       {"deleteLabel", tr("Delete (Del)")},
+      {"mergeRegions", tr("Merge (M)")},    {"paintRegions", tr("Paint regions (B)")}};
+  for (const auto& [name, text] : buttons) action(QString::fromLatin1(name))->setIconText(text);
   results_->setActions(action("acceptResult"), action("rejectResult"), action("findMore"), action("heatMap"));
   labels_->setClassActions({action("newClass"), action("renameClass"), action("classColor")});
   labels_->setLabelActions({action("assignClass"), action("deleteLabel"), action("mergeRegions"), action("paintRegions")});

@@ -26,7 +26,9 @@ void MainWindow::connectLabels() {
   connect(viewer_, &ImageViewer::regionsPainted, this, &MainWindow::paintRegions);
   connect(labels_, &LabelsPanel::currentClassChanged, this, [this](std::optional<int64_t> id) {
     const ClassRecord* c = (session_ && id) ? session_->labels()->findClass(*id) : nullptr;
-    action(QStringLiteral("acceptResult"))->setText(c ? tr("&Accept as “%1” (✓)").arg(QString::fromStdString(c->name)) : tr("&Accept result (✓)"));
+    QAction* accept = action(QStringLiteral("acceptResult"));
+    accept->setText(c ? tr("&Accept as “%1” (✓)").arg(QString::fromStdString(c->name)) : tr("&Accept result (✓)"));
+    accept->setIconText(c ? tr("✓ %1 (A)").arg(QString::fromStdString(c->name)) : tr("✓ Accept (A)"));
   });
 }
 
