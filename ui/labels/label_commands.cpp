@@ -143,7 +143,7 @@ void VerdictCommand::redo() {
     } else if (verdict < 0 && cls && store.readUserClasses(regions).at(region) == cls) {
       state->replaced_classes = store.writeUserClasses({{region, std::nullopt}});
     }
-    return LabelChange{false, false, {image}};
+    return LabelChange{false, false, {image}, true};
   });
 }
 
@@ -152,7 +152,7 @@ void VerdictCommand::undo() {
   service_->edit([query = query_, region = region_id_, image = image_id_, state = state_](LabelStore& store, Database&) {
     if (query->query_id != 0) store.setVerdict(query->query_id, region, state->replaced_verdict);
     if (!state->replaced_classes.empty()) store.writeUserClasses(state->replaced_classes);
-    return LabelChange{false, false, {image}};
+    return LabelChange{false, false, {image}, true};
   });
 }
 

@@ -92,6 +92,7 @@ void LabelService::finishEdit(const Outcome<LabelChange>& outcome) {
     emit editFailed(outcome.error);
   } else {
     if (outcome.value->classes) reloadClasses();
+    if (outcome.value->feedback) emit feedbackChanged();
     if (!outcome.value->images.empty() || outcome.value->regions) {
       emit labelsChanged(outcome.value->images, outcome.value->regions);
       loadClassesByImage();

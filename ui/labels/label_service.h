@@ -25,6 +25,7 @@ struct LabelChange {
   bool classes = false;             // the class list
   bool regions = false;             // regions were added or removed (viewers reload the image)
   std::vector<int64_t> images;      // images whose labels changed
+  bool feedback = false;            // ✓/✗ feedback was recorded or withdrawn
 };
 
 class LabelService : public QObject {
@@ -62,6 +63,8 @@ signals:
   void classesByImageLoaded(const std::unordered_map<int64_t, std::vector<int64_t>>& classes_by_image);
   void labelsChanged(const std::vector<int64_t>& image_ids, bool regions_changed);
   void editFailed(const QString& reason);
+  // ✓/✗ feedback changed (the classifier retrains on this when it is present).
+  void feedbackChanged();
   // Every queued read and edit has finished.
   void idle();
 

@@ -44,6 +44,11 @@ void MainWindow::createActions() {
           });
   connect(makeAction("closeCollection", tr("&Close collection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W)), &QAction::triggered,
           this, &MainWindow::closeCollection);
+  // Export and import arrive with the label formats (COCO, VOC, YOLO-seg, labelme); the actions
+  // are here so that wiring them is a connect().
+  makeAction("exportLabels", tr("&Export labels…"), QKeySequence(Qt::CTRL | Qt::Key_E), tr("Export labels (needs the export formats)"))
+      ->setEnabled(false);
+  makeAction("importLabels", tr("&Import labels…"), QKeySequence(), tr("Import COCO labels (needs the import formats)"))->setEnabled(false);
   connect(makeAction("quit", tr("&Quit"), QKeySequence::Quit), &QAction::triggered, this, &QWidget::close);
 
   // Edit
@@ -159,7 +164,7 @@ void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   add(file, {"openCollection"});
   recent_menu_ = file->addMenu(tr("Open &recent"));
-  add(file, {"closeCollection", "", "quit"});
+  add(file, {"closeCollection", "", "exportLabels", "importLabels", "", "quit"});
   add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo"});
   add(menuBar()->addMenu(tr("&View")),
       {"zoomIn", "zoomOut", "zoomFit", "zoomActual", "", "cycleOverlay", "opacityUp", "opacityDown", "heatMap", "", "focusBrowser",
