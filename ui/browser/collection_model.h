@@ -3,6 +3,7 @@
 // status, the current query's score and its label classes. Thumbnails are fetched from the
 // ThumbnailCache only when a view asks for ThumbnailRole, i.e. only for the rows it paints.
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 #include <vector>
 

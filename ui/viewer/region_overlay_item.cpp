@@ -1,5 +1,7 @@
 #include "ui/viewer/region_overlay_item.h"
 
+#include <cmath>
+
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 

@@ -115,6 +115,10 @@ private:
   void updateTitle();
   // main_window_actions.cpp
   void createActions();
+  void createFileActions();
+  void createViewActions();
+  void createQueryActions();
+  void createLabelActions();
   void createMenus();
   QAction* makeAction(const QString& name, const QString& text, const QKeySequence& shortcut, const QString& tip = {});
   void updateActionStates();

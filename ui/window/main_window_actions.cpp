@@ -36,7 +36,13 @@ QAction* MainWindow::makeAction(const QString& name, const QString& text, const 
 }
 
 void MainWindow::createActions() {
-  // File
+  createFileActions();
+  createViewActions();
+  createQueryActions();
+  createLabelActions();
+}
+
+void MainWindow::createFileActions() {
   connect(makeAction("openCollection", tr("&Open collection…"), QKeySequence::Open, tr("Open a folder of images")),
           &QAction::triggered, this, [this] {
             const QString folder = QFileDialog::getExistingDirectory(this, tr("Open collection folder"));
@@ -63,7 +69,17 @@ void MainWindow::createActions() {
     actions_.push_back(a);
   }
 
-  // View
+  connect(makeAction("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1)), &QAction::triggered, this,
+          &MainWindow::showShortcuts);
+  connect(makeAction("about", tr("&About RegionLab"), QKeySequence()), &QAction::triggered, this, [this] {
+    QMessageBox::about(this, tr("About RegionLab"),
+                       tr("<b>RegionLab %1</b><p>Region-based labeling and search of image collections.</p><p>Qt %2, %3</p>")
+                           .arg(QString::fromStdString(regionlabVersion()), QString::fromLatin1(qVersion()),
+                                QString::fromStdString(libraryVersions())));
+  });
+}
+
+void MainWindow::createViewActions() {
   connect(makeAction("zoomIn", tr("Zoom &in"), QKeySequence(Qt::Key_Plus), tr("Zoom in (or the mouse wheel)")), &QAction::triggered,
           viewer_, &ImageViewer::zoomIn);
   connect(makeAction("zoomOut", tr("Zoom &out"), QKeySequence(Qt::Key_Minus)), &QAction::triggered, viewer_, &ImageViewer::zoomOut);
@@ -86,8 +102,9 @@ void MainWindow::createActions() {
           [this] { browser_->view()->setFocus(); });
   connect(makeAction("sortByScore", tr("Sort the grid by &score"), QKeySequence(Qt::CTRL | Qt::Key_R)), &QAction::triggered, this,
           [this] { browser_->setSortByScore(true); });
+}
 
-  // Query and results
+void MainWindow::createQueryActions() {
   connect(makeAction("queryHovered", tr("&Query the region under the cursor"), QKeySequence(Qt::Key_Q)), &QAction::triggered, this,
           [this] {
             if (viewer_->hoveredRegion()) queryRegion(viewer_->hoveredRegion());
@@ -109,8 +126,13 @@ void MainWindow::createActions() {
             const auto& shown = results_->model()->results();
             if (shown && shown->query_region_id) queryRegion(shown->query_region_id);
           });
+  connect(makeAction("cancelIngest", tr("&Cancel ingest"), QKeySequence(Qt::CTRL | Qt::Key_Period)), &QAction::triggered, this, [this] {
+    if (session_) session_->ingest()->cancel();
+  });
+  connect(makeAction("resumeIngest", tr("&Resume ingest"), QKeySequence()), &QAction::triggered, this, &MainWindow::startIngest);
+}
 
-  // Labels
+void MainWindow::createLabelActions() {
   connect(makeAction("newClass", tr("&New class…"), QKeySequence(Qt::Key_N)), &QAction::triggered, this, &MainWindow::promptNewClass);
   connect(makeAction("renameClass", tr("Rena&me class"), QKeySequence(Qt::Key_F2)), &QAction::triggered, this, [this] {
     labels_->classView()->setFocus();
@@ -138,21 +160,6 @@ void MainWindow::createActions() {
             &QAction::triggered, this, [this, k] { labels_->selectClassAt(k - 1); });
   }
 
-  // Jobs
-  connect(makeAction("cancelIngest", tr("&Cancel ingest"), QKeySequence(Qt::CTRL | Qt::Key_Period)), &QAction::triggered, this, [this] {
-    if (session_) session_->ingest()->cancel();
-  });
-  connect(makeAction("resumeIngest", tr("&Resume ingest"), QKeySequence()), &QAction::triggered, this, &MainWindow::startIngest);
-
-  // Help
-  connect(makeAction("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1)), &QAction::triggered, this,
-          &MainWindow::showShortcuts);
-  connect(makeAction("about", tr("&About RegionLab"), QKeySequence()), &QAction::triggered, this, [this] {
-    QMessageBox::about(this, tr("About RegionLab"),
-                       tr("<b>RegionLab %1</b><p>Region-based labeling and search of image collections.</p><p>Qt %2, %3</p>")
-                           .arg(QString::fromStdString(regionlabVersion()), QString::fromLatin1(qVersion()),
-                                QString::fromStdString(libraryVersions())));
-  });
 }
 
 void MainWindow::createMenus() {
