@@ -99,9 +99,11 @@ int runAuto(const ArgumentParser& p) {
   if (p.has("json")) {
     json classes = json::array();
     for (size_t i = 0; i < r.classes.size(); ++i) classes.push_back({{"name", r.classes[i]}, {"pixels", r.pixels_per_class[i]}});
+    json failed = json::array();
+    for (const AutoLabelFailure& f : r.failed) failed.push_back({{"path", f.path}, {"reason", f.reason}});
     const json out = {{"classifier", r.classifier}, {"training_regions", r.training_regions},
                       {"embedded_for_training", r.embedded_for_training}, {"images_labeled", r.images_labeled},
-                      {"masks_written", r.masks_written}, {"classes", classes},
+                      {"masks_written", r.masks_written}, {"classes", classes}, {"failed", failed},
                       {"train_seconds", r.train_seconds}, {"label_seconds", r.label_seconds}};
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -110,6 +112,8 @@ int runAuto(const ArgumentParser& p) {
               r.classifier.c_str(), (long long)r.training_regions, r.classes.size(), r.train_seconds, (long long)r.images_labeled,
               (long long)r.masks_written, r.label_seconds);
   for (size_t i = 0; i < r.classes.size(); ++i) std::printf("  %-24s %12lld pixels\n", r.classes[i].c_str(), (long long)r.pixels_per_class[i]);
+  // As ingest reports its failures: listed, and the images labeled are kept.
+  for (const AutoLabelFailure& f : r.failed) std::printf("failed: %s: %s\n", f.path.c_str(), f.reason.c_str());
   return 0;
 }
 

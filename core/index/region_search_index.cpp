@@ -152,7 +152,7 @@ void RegionSearchIndex::rebuildHnsw(const std::string& why) {
 }
 
 void RegionSearchIndex::saveHnsw() {
-  if (!hnsw_) return;
+  if (!hnsw_ || options_.read_only) return;
   std::error_code ec;
   std::filesystem::create_directories(index_file_.parent_path(), ec);
   saveHnswRegionIndex(*hnsw_, index_file_);
@@ -184,6 +184,7 @@ bool RegionSearchIndex::refresh(Database& db) {
     // Regions were removed (an image changed on disk and was re-ingested): start over.
     vectors_ = RegionVectorSet(dim_);
     vectors_.appendFromDatabase(db, model_id_);
+    ++generation_;
     if (hnsw_ || options_.always_build_hnsw || vectors_.size() >= options_.exact_below) {
       rebuildHnsw("regions were removed or replaced");
       saveHnsw();

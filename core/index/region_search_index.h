@@ -29,6 +29,11 @@ struct SearchIndexOptions {
   // Build the HNSW graph even when Auto would scan (ingest does, so it is ready when the
   // collection grows).
   bool always_build_hnsw = true;
+  // Read-only: never write the index files. A saved graph is loaded when it matches the database
+  // (and vectors added since are appended in memory only); otherwise the graph is built in
+  // memory. For readers that share a collection with an ingest, which owns the files (a second
+  // writer would race it on the same file and .tmp names).
+  bool read_only = false;
 };
 
 struct ImageHit {
@@ -51,6 +56,9 @@ public:
   bool hasHnsw() const { return hnsw_ != nullptr; }
   // What happened when the index was opened or refreshed ("loaded", "appended 120", "rebuilt: …").
   const std::string& lastMaintenance() const { return last_maintenance_; }
+  // Counts the times refresh() rebuilt the vector set (regions were removed or replaced): row
+  // numbers of vectors() are only stable while this stays the same.
+  int vectorSetGeneration() const { return generation_; }
 
   // Images ranked by their best region's inner product with the query (the regions paper's
   // max-over-regions score), skipping excluded_image_id (0 = none). Scores are exact for every
@@ -74,6 +82,7 @@ private:
   RegionVectorSet vectors_;
   std::unique_ptr<RegionIndex> hnsw_;
   std::string last_maintenance_;
+  int generation_ = 0;
 };
 
 }  // namespace regionlab

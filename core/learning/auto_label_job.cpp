@@ -179,15 +179,25 @@ AutoLabelReport AutoLabelJob::run() {
       report.cancelled = true;
       break;
     }
-    const auto masks = autoMasksOfImage(*db, labels, image, models.generator_id, vectors, classifier, data.classes,
-                                        options_.min_confidence, report.pixels_per_class);
-    Database::Transaction transaction(*db);
-    labels.replaceAutoLabelMasks(image.id, auto_generator_id, masks);
-    transaction.commit();
-    ++report.images_labeled;
-    report.masks_written += int64_t(masks.size());
-    ++progress.finished;
     progress.current = image.path;
+    progress.error.clear();
+    try {
+      std::vector<int64_t> pixels(report.pixels_per_class.size(), 0);
+      const auto masks = autoMasksOfImage(*db, labels, image, models.generator_id, vectors, classifier, data.classes,
+                                          options_.min_confidence, pixels);
+      Database::Transaction transaction(*db);
+      labels.replaceAutoLabelMasks(image.id, auto_generator_id, masks);
+      transaction.commit();
+      ++report.images_labeled;
+      report.masks_written += int64_t(masks.size());
+      for (size_t c = 0; c < pixels.size(); ++c) report.pixels_per_class[c] += pixels[c];
+    } catch (const Error& e) {
+      // One image's problem (a damaged region, say) is reported; the others are labeled.
+      progress.error = e.reason();
+      ++progress.failed;
+      report.failed.push_back({image.path, e.reason()});
+    }
+    ++progress.finished;
     if (on_progress_) on_progress_(progress);
   }
   report.label_seconds = secondsSince(t);

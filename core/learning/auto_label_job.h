@@ -13,7 +13,8 @@
 // and a region with a user label never gets an auto label.
 //
 // Runs like IngestJob: construct, attach a progress callback, run() on any thread (blocking),
-// cancel() from another; each image is committed in its own transaction.
+// cancel() from another; each image is committed in its own transaction. An image that cannot be
+// labeled (e.g. a damaged region) is reported with its reason and the job goes on.
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -36,8 +37,15 @@ struct AutoLabelOptions {
 
 struct AutoLabelProgress {
   int64_t total = 0;
-  int64_t finished = 0;
-  std::string current;  // image just labeled
+  int64_t finished = 0;  // images done, failed ones included
+  int64_t failed = 0;
+  std::string current;  // image just labeled (or failed)
+  std::string error;    // why `current` failed; empty when it was labeled
+};
+
+struct AutoLabelFailure {
+  std::string path;  // relative to the collection
+  std::string reason;
 };
 
 struct AutoLabelReport {
@@ -46,6 +54,7 @@ struct AutoLabelReport {
   int64_t training_regions = 0;
   int64_t embedded_for_training = 0;  // labeled regions without a stored vector, embedded now
   int64_t images_labeled = 0;
+  std::vector<AutoLabelFailure> failed;  // images left as they were, with the reason
   int64_t masks_written = 0;
   std::vector<int64_t> pixels_per_class;  // parallel to `classes`
   double train_seconds = 0, label_seconds = 0;

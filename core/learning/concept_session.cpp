@@ -196,6 +196,17 @@ ClassRecord ConceptSession::assignClass(const std::string& name, const std::stri
   return *label_store_->readClass(cls.id);
 }
 
+void ConceptSession::clearClass() {
+  if (!query_.class_id) return;
+  Database::Transaction transaction(*db_);
+  feedback_store_->setQueryClass(query_.id, std::nullopt);
+  for (const LabelRecord& l : label_store_->readLabelsOfQuery(query_.id)) {
+    if (l.source == LabelSource::User) label_store_->deleteLabel(l.id);
+  }
+  transaction.commit();
+  query_.class_id.reset();
+}
+
 ConceptTrainingSet ConceptSession::buildTrainingSet(TrainingReport& report) {
   ConceptTrainingSet set;
   set.dim = vectors_.dim();

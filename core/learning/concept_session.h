@@ -128,6 +128,9 @@ public:
   // Names the concept: finds or creates the class (empty colour: a palette colour), and turns
   // the query region and every ✓ region into user labels of it.
   ClassRecord assignClass(const std::string& name, const std::string& color = "");
+  // Un-names the concept (undo of its first assignClass): the labels it made go, its feedback
+  // stays; labels set by hand or by other concepts are left alone.
+  void clearClass();
 
   // Trains on the caller's thread (cancelling a background training first).
   TrainingReport retrain();

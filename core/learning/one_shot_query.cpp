@@ -1,12 +1,12 @@
 #include "core/learning/one_shot_query.h"
 
 #include <chrono>
-#include <limits>
 
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/base/error.h"
 #include "core/image/image_decoder.h"
+#include "core/learning/region_pick.h"
 #include "core/storage/database.h"
 
 namespace regionlab {
@@ -64,15 +64,11 @@ QueryVector QueryEngine::resolve(const QuerySpec& spec) {
       throw Error(image->path, "point (" + std::to_string(x) + ", " + std::to_string(y) + ") is outside the " +
                                    std::to_string(image->width) + "x" + std::to_string(image->height) + " image");
     }
-    int64_t best_area = std::numeric_limits<int64_t>::max();
-    for (RegionRecord& r : db_->readRegionsOfImage(image->id, models_.generator_id)) {
-      const BoundingBox& b = r.region.bbox;
-      if (x < b.x || y < b.y || x >= b.x + b.width || y >= b.y + b.height) continue;
-      if (r.region.area < best_area && rleContains(r.region.mask, x, y)) {
-        best_area = r.region.area;
-        q.region_id = r.id;
-        q.region = std::move(r.region);
-      }
+    // The same rule as the GUI viewer's pick (region_pick.h).
+    std::vector<RegionRecord> candidates = readPickCandidates(*db_, image->id, models_.generator_id);
+    if (const auto picked = pickRegionAt(candidates, x, y)) {
+      q.region_id = candidates[*picked].id;
+      q.region = std::move(candidates[*picked].region);
     }
     if (q.region_id == 0) {
       throw Error(image->path, "no region contains point (" + std::to_string(x) + ", " + std::to_string(y) + ")");

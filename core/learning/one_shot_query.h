@@ -27,8 +27,9 @@ struct QueryOptions {
   SearchMethod method = SearchMethod::Auto;
 };
 
-// What to search for: a stored region (by id), the smallest stored region of `image` containing
-// a point, or a mask given as a PNG the size of `image` (its non-zero pixels).
+// What to search for: a stored region (by id), the region of `image` a click at a point picks
+// (region_pick.h: the smallest region of the active generator or the user's containing it), or a
+// mask given as a PNG the size of `image` (its non-zero pixels).
 struct QuerySpec {
   std::string image;  // path, absolute or relative to the collection; optional with region_id
   std::optional<int64_t> region_id;

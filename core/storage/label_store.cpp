@@ -6,6 +6,7 @@
 
 #include "core/base/error.h"
 #include "core/storage/database.h"
+#include "core/storage/records.h"
 #include "core/storage/sqlite_connection.h"
 
 namespace regionlab {
@@ -126,6 +127,15 @@ void LabelStore::setClassColor(int64_t class_id, const std::string& color) {
 
 void LabelStore::deleteClass(int64_t class_id) { db_.connection().prepare("DELETE FROM classes WHERE id = ?").bind(1, class_id).run(); }
 
+ClassRecord LabelStore::restoreClass(const ClassRecord& cls) {
+  ClassRecord c{cls.id, trimmedName(cls.name), normalizeClassColor(cls.color)};
+  if (c.id <= 0) throw Error(db_.file(), "restoring a class needs its id");
+  if (readClass(c.id)) throw Error(db_.file(), "class " + std::to_string(c.id) + " exists already");
+  if (findClass(c.name)) throw Error(db_.file(), "a class named '" + c.name + "' already exists");
+  db_.connection().prepare("INSERT INTO classes(id, name, color) VALUES (?, ?, ?)").bind(1, c.id).bind(2, c.name).bind(3, c.color).run();
+  return c;
+}
+
 std::vector<ClassLabelCounts> LabelStore::countLabelsPerClass() {
   auto s = db_.connection().prepare(
       "SELECT c.id, c.name, c.color, "
@@ -164,6 +174,66 @@ bool LabelStore::removeUserLabel(int64_t region_id) {
 }
 
 void LabelStore::deleteLabel(int64_t label_id) { db_.connection().prepare("DELETE FROM labels WHERE id = ?").bind(1, label_id).run(); }
+
+UserLabelAssignment LabelStore::readUserLabels(std::span<const int64_t> region_ids) {
+  UserLabelAssignment out;
+  auto s = db_.connection().prepare("SELECT class_id, query_id FROM labels WHERE region_id = ? AND source = 'user' ORDER BY id LIMIT 1");
+  for (const int64_t region : region_ids) {
+    s.reset();
+    s.bind(1, region);
+    if (s.step()) {
+      out[region] = UserLabel(s.columnInt(0), s.columnIsNull(1) ? std::nullopt : std::optional<int64_t>(s.columnInt(1)));
+    } else {
+      out[region] = std::nullopt;
+    }
+  }
+  return out;
+}
+
+UserLabelAssignment LabelStore::writeUserLabels(const UserLabelAssignment& assignment) {
+  std::vector<int64_t> ids;
+  ids.reserve(assignment.size());
+  for (const auto& [region, label] : assignment) ids.push_back(region);
+  UserLabelAssignment previous = readUserLabels(ids);
+  for (const auto& [region, label] : assignment) {
+    // Removed first, so that setUserLabel inserts afresh and keeps the given query id as is.
+    removeUserLabel(region);
+    if (label) setUserLabel(region, label->class_id, label->query_id);
+  }
+  return previous;
+}
+
+int64_t LabelStore::userRegionGeneratorId() {
+  return db_.ensureModel(kRegionGeneratorKind, kUserRegionGenerator, kUserRegionGenerator, 0);
+}
+
+int64_t LabelStore::addUserRegion(int64_t image_id, const Region& region, std::optional<int64_t> id) {
+  if (region.area <= 0) throw Error(db_.file(), "a region needs at least one pixel");
+  if (!db_.readImage(image_id)) throw Error(db_.file(), "image " + std::to_string(image_id) + " does not exist");
+  const int64_t generator = userRegionGeneratorId();
+  const std::vector<uint8_t> rle = rleCountsToBytes(region.mask);
+  auto s = db_.connection().prepare("INSERT INTO regions(id, image_id, generator_id, rle, x, y, w, h, area) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (id) s.bind(1, *id); else s.bindNull(1);
+  s.bind(2, image_id).bind(3, generator).bind(4, std::span<const uint8_t>(rle));
+  s.bind(5, region.bbox.x).bind(6, region.bbox.y).bind(7, region.bbox.width).bind(8, region.bbox.height).bind(9, region.area);
+  s.run();
+  return db_.connection().lastInsertId();
+}
+
+bool LabelStore::isUserRegion(int64_t region_id) {
+  auto s = db_.connection().prepare(
+      "SELECT 1 FROM regions r JOIN models m ON m.id = r.generator_id WHERE r.id = ? AND m.kind = ? AND m.name = ?");
+  s.bind(1, region_id).bind(2, std::string(kRegionGeneratorKind)).bind(3, std::string(kUserRegionGenerator));
+  return s.step();
+}
+
+void LabelStore::deleteUserRegion(int64_t region_id) {
+  if (!isUserRegion(region_id)) {
+    throw Error(db_.file(), "region " + std::to_string(region_id) + " was not made by the user: only user-made regions can be deleted");
+  }
+  // Labels, vectors, codes and feedback of the region cascade.
+  db_.connection().prepare("DELETE FROM regions WHERE id = ?").bind(1, region_id).run();
+}
 
 bool LabelStore::writeAutoLabel(int64_t region_id, int64_t class_id, double confidence) {
   auto s = db_.connection().prepare(
@@ -217,6 +287,14 @@ std::vector<LabelRecord> LabelStore::readLabels(std::optional<LabelSource> sourc
   if (source) s.bind(1, labelSourceName(*source));
   if (class_id) s.bind(2, *class_id);
   return readLabelRows(s);
+}
+
+std::unordered_map<int64_t, std::vector<int64_t>> LabelStore::readClassesByImage() {
+  auto s = db_.connection().prepare(
+      "SELECT DISTINCT r.image_id, l.class_id FROM labels l JOIN regions r ON r.id = l.region_id ORDER BY r.image_id, l.class_id");
+  std::unordered_map<int64_t, std::vector<int64_t>> out;
+  while (s.step()) out[s.columnInt(0)].push_back(s.columnInt(1));
+  return out;
 }
 
 }  // namespace regionlab

@@ -8,10 +8,16 @@
 //   - a user label wins: setting one removes the region's auto labels, and an auto label is
 //     never written on a region that has a user label (auto never overwrites user);
 //   - re-ingesting keeps user-labeled regions (Database::deleteRegionsOfImage).
+// Regions a person makes (merging regions, a SAM mask, a brushed mask) are stored under the
+// region generator kUserRegionGenerator; only those can be deleted here.
+//
+// Methods do not open transactions: callers group a batch (e.g. one GUI edit) in a
+// Database::Transaction so that it is saved whole or not at all.
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/regions/region.h"
@@ -46,6 +52,22 @@ struct ClassLabelCounts {
   int64_t auto_labels = 0;
 };
 
+// A region's user label as edits see it: its class, and the concept whose accepted result made
+// it (none when set by hand). Converts from a class id, so `assignment[region] = class_id`.
+struct UserLabel {
+  int64_t class_id = 0;
+  std::optional<int64_t> query_id;
+  UserLabel() = default;
+  UserLabel(int64_t cls, std::optional<int64_t> query = std::nullopt) : class_id(cls), query_id(query) {}  // NOLINT: implicit
+  bool operator==(const UserLabel&) const = default;
+};
+// Region id → its user label (nullopt: none). Edits are applied in this form and undone by
+// writing back the assignment they replaced.
+using UserLabelAssignment = std::unordered_map<int64_t, std::optional<UserLabel>>;
+
+// Name of the region generator recorded for regions the user made.
+inline constexpr const char* kUserRegionGenerator = "user-edit";
+
 // One per-class mask of an auto-labeled image (see AutoLabelJob).
 struct AutoLabelMask {
   int64_t class_id = 0;
@@ -68,6 +90,9 @@ public:
   void renameClass(int64_t class_id, const std::string& name);
   void setClassColor(int64_t class_id, const std::string& color);
   void deleteClass(int64_t class_id);  // its labels go with it
+  // Re-creates a deleted class under its id, name and colour (redo of an undone "new class",
+  // so that commands holding the id stay valid). Throws Error when the id or name is taken.
+  ClassRecord restoreClass(const ClassRecord& cls);
   std::vector<ClassLabelCounts> countLabelsPerClass();
 
   // User labels. Returns the label id. Throws Error when the region or class does not exist.
@@ -75,6 +100,21 @@ public:
   // Removes the region's user label; returns whether it had one.
   bool removeUserLabel(int64_t region_id);
   void deleteLabel(int64_t label_id);
+
+  // The user label of each region (every id appears in the result, nullopt for none).
+  UserLabelAssignment readUserLabels(std::span<const int64_t> region_ids);
+  // Sets the user label of each region (nullopt removes it) with setUserLabel's rules, the query
+  // id restored exactly; returns the assignment it replaced (write that back to undo).
+  UserLabelAssignment writeUserLabels(const UserLabelAssignment& assignment);
+
+  // Regions the user made, stored under kUserRegionGenerator (no vector until a query or an
+  // ingest embeds them). `id` re-creates a region under a known id (redo of an undone edit).
+  // Throws Error when the image does not exist or the mask is empty.
+  int64_t addUserRegion(int64_t image_id, const Region& region, std::optional<int64_t> id = std::nullopt);
+  // Deletes a user-made region with its labels, vectors and feedback; throws Error for any other
+  // region (generated regions are the collection's, removed only by re-ingesting).
+  void deleteUserRegion(int64_t region_id);
+  bool isUserRegion(int64_t region_id);
 
   // Auto labels: returns false (and writes nothing) when the region has a user label.
   bool writeAutoLabel(int64_t region_id, int64_t class_id, double confidence);
@@ -88,9 +128,12 @@ public:
   std::vector<LabelRecord> readLabelsOfImage(int64_t image_id);
   std::vector<LabelRecord> readLabelsOfQuery(int64_t query_id);
   std::vector<LabelRecord> readLabels(std::optional<LabelSource> source = std::nullopt, std::optional<int64_t> class_id = std::nullopt);
+  // Image id → the classes labeled on it (user or auto), ascending: the browser's class filter.
+  std::unordered_map<int64_t, std::vector<int64_t>> readClassesByImage();
 
 private:
   std::string nextPaletteColor();
+  int64_t userRegionGeneratorId();
   Database& db_;
 };
 

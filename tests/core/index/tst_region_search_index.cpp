@@ -1,6 +1,7 @@
 // Region search: HNSW agrees with the exact scan on clustered data; the persisted index is
 // loaded, appended, or rebuilt from the database (the source of truth) when it is stale,
-// missing or damaged; max-over-regions ranking of images.
+// missing or damaged; max-over-regions ranking of images; a read-only index (the GUI's, beside an
+// ingest) never writes the files.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -189,6 +190,49 @@ private slots:
     QVERIFY(index->refresh(*f.db));
     QCOMPARE(index->vectors().size(), size_t(250));
     QVERIFY(!index->refresh(*f.db));
+  }
+
+  void readOnlyIndexNeverWritesTheFiles() {
+    Fixture f;
+    const auto vectors = clusteredVectors(400, 5);
+    size_t next = 0;
+    for (int i = 0; i < 10; ++i) f.addImage("a" + std::to_string(i) + ".jpg", 10, vectors, next);
+    const fs::path file = f.paths.index_dir / ("regions-" + std::to_string(f.model) + ".hnsw");
+    const fs::path meta = f.paths.index_dir / ("regions-" + std::to_string(f.model) + ".json");
+    SearchIndexOptions read_only;
+    read_only.read_only = true;
+    read_only.exact_below = 120;  // the graph is needed from 120 vectors on
+    {
+      auto index = RegionSearchIndex::open(*f.db, f.paths, f.model, kDim, read_only);
+      QVERIFY(index->hasHnsw());  // built in memory
+      QVERIFY(!fs::exists(file) && !fs::exists(meta));
+      f.addImage("b.jpg", 10, vectors, next);
+      QVERIFY(index->refresh(*f.db));
+      QCOMPARE(index->vectors().size(), size_t(110));
+      f.db->deleteImage(f.db->findImage("a0.jpg")->id);  // forces a rebuild
+      QVERIFY(index->refresh(*f.db));
+      QCOMPARE(index->vectorSetGeneration(), 1);
+      QVERIFY(!fs::exists(file) && !fs::exists(meta));
+      QCOMPARE(index->searchImages(vectors.data() + 15 * kDim, 1, 0, SearchMethod::Hnsw).size(), size_t(1));
+    }
+    // A writer saves the graph; a read-only reader loads it and appends in memory only.
+    auto writer = RegionSearchIndex::open(*f.db, f.paths, f.model, kDim);
+    QVERIFY(fs::exists(file));
+    const auto saved_time = fs::last_write_time(file);
+    const std::string saved_meta = [&] {
+      std::ifstream in(meta);
+      return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }();
+    f.addImage("c.jpg", 10, vectors, next);
+    auto reader = RegionSearchIndex::open(*f.db, f.paths, f.model, kDim, read_only);
+    QVERIFY2(reader->lastMaintenance().find("appended 10") == 0, reader->lastMaintenance().c_str());
+    f.addImage("d.jpg", 10, vectors, next);
+    QVERIFY(reader->refresh(*f.db));
+    QCOMPARE(reader->vectors().size(), size_t(120));
+    QCOMPARE(fs::last_write_time(file), saved_time);
+    std::ifstream in(meta);
+    QCOMPARE(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), saved_meta);
+    QCOMPARE(reader->vectorSetGeneration(), 0);
   }
 };
 

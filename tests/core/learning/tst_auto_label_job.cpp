@@ -15,6 +15,7 @@
 #include "core/storage/collection_paths.h"
 #include "core/storage/database.h"
 #include "core/storage/label_store.h"
+#include "core/storage/sqlite_connection.h"
 #include "tests/support/synthetic_images.h"
 
 using namespace regionlab;
@@ -113,6 +114,33 @@ private slots:
     QCOMPARE(AutoLabelJob(root_, only_one).run().images_labeled, int64_t(1));
     only_one.images = {"missing.jpg"};
     QVERIFY_THROWS_EXCEPTION(Error, AutoLabelJob(root_, only_one).run());
+  }
+
+  void anImageThatFailsIsReportedAndTheOthersAreLabeled() {
+    int64_t damaged = 0;
+    {
+      auto db = Database::open(CollectionPaths(root_).database);
+      const ActiveModels models = resolveActiveModels(*db, {}, false);
+      const auto image = db->findImage(scenes_[4].name);
+      // A region whose mask is stored for another image size: reading it fails as damaged.
+      const Region wrong = makeRegion(encodeMask(cv::Mat::ones(7, 9, CV_8U)));
+      damaged = db->writeRegions(image->id, models.generator_id, std::vector<Region>{wrong}).front();
+    }
+    std::vector<AutoLabelProgress> progress;
+    AutoLabelJob job(root_);
+    job.setProgressCallback([&](const AutoLabelProgress& p) { progress.push_back(p); });
+    const AutoLabelReport report = job.run();
+    QCOMPARE(report.images_labeled, int64_t(kImages - 1));
+    QCOMPARE(report.failed.size(), size_t(1));
+    QCOMPARE(report.failed[0].path, scenes_[4].name);
+    QVERIFY2(report.failed[0].reason.find("damaged region") != std::string::npos, report.failed[0].reason.c_str());
+    QCOMPARE(progress.size(), size_t(kImages));
+    QCOMPARE(progress.back().finished, int64_t(kImages));
+    QCOMPARE(progress.back().failed, int64_t(1));
+    const auto failed = std::find_if(progress.begin(), progress.end(), [](const AutoLabelProgress& p) { return !p.error.empty(); });
+    QCOMPARE(failed->current, scenes_[4].name);
+    auto db = Database::open(CollectionPaths(root_).database);
+    db->connection().prepare("DELETE FROM regions WHERE id = ?").bind(1, damaged).run();
   }
 
   void needsTwoClasses() {

@@ -168,6 +168,15 @@ private slots:
     const TrainingReport r = session->retrain();
     QCOMPARE(r.positives, size_t(2));
     QCOMPARE(r.negatives, size_t(1));
+    // Un-naming (the GUI's undo of the naming) takes the concept's labels back, nothing else.
+    session->clearClass();
+    QVERIFY(!session->conceptClass());
+    QVERIFY(labels.readLabelsOfQuery(session->queryId()).empty());
+    QCOMPARE(labels.readLabelsOfRegion(s.concept_regions[3])[0].class_id, manual.id);
+    QCOMPARE(session->feedback().size(), size_t(2));
+    auto reopened = ConceptSession::open(s.c.paths.root, vectors, s.c.descriptor, session->queryId(), smallOptions());
+    QVERIFY(!reopened->conceptClass());
+    QVERIFY(labels.readClass(cls.id));  // the class itself stays
   }
 
   void retrainsInTheBackgroundAndCallsBack() {

@@ -1,5 +1,7 @@
 // Classes and labels (LabelStore), concepts and feedback (FeedbackStore) on a real SQLite file,
-// and the v2 → v3 migration keeping existing rows.
+// and the v2 → v3 migration keeping existing rows. The GUI's edits: classes restored under their
+// id, user labels of several regions written and undone, user-made regions, the browser's
+// image → classes map.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -175,6 +177,100 @@ private slots:
     QCOMPARE(s.readQuery(q)->region_id, std::nullopt);
     s.deleteQuery(q);
     QVERIFY(!s.readQuery(q));
+  }
+
+  void deletedClassesAreRestoredUnderTheirId() {
+    Fixture f;
+    LabelStore s(*f.db);
+    const ClassRecord cat = s.createClass("cat", "#ff0000");
+    s.createClass("dog");
+    s.deleteClass(cat.id);
+    QVERIFY(!s.readClass(cat.id));
+    QCOMPARE(s.restoreClass(cat), cat);  // redo of an undone "new class": commands keep the id
+    QCOMPARE(*s.readClass(cat.id), cat);
+    QVERIFY_THROWS_EXCEPTION(Error, s.restoreClass(cat));                          // id taken
+    QVERIFY_THROWS_EXCEPTION(Error, s.restoreClass(ClassRecord{cat.id + 10, "dog", "#00ff00"}));  // name taken
+  }
+
+  void userLabelsOfSeveralRegionsAreWrittenAndUndone() {
+    Fixture f;
+    LabelStore s(*f.db);
+    FeedbackStore fb(*f.db);
+    const auto cat = s.createClass("cat"), dog = s.createClass("dog");
+    const float v[3] = {1, 0, 0};
+    const int64_t q = fb.createQuery(f.image, f.regions[0], f.descriptor, v);
+    s.setUserLabel(f.regions[3], dog.id, q);  // a concept's label
+    QVERIFY(s.writeAutoLabel(f.regions[1], dog.id, 0.4));
+    const UserLabelAssignment before = s.writeUserLabels({{f.regions[0], cat.id}, {f.regions[1], cat.id}});
+    QVERIFY(!before.at(f.regions[0]) && !before.at(f.regions[1]));
+    QCOMPARE(s.readLabelsOfRegion(f.regions[1]).size(), size_t(1));  // the user's label replaced the auto one
+    const UserLabelAssignment relabel =
+        s.writeUserLabels({{f.regions[0], dog.id}, {f.regions[2], std::nullopt}, {f.regions[3], cat.id}});
+    QCOMPARE(relabel.at(f.regions[0]), std::optional<UserLabel>(UserLabel(cat.id)));
+    QVERIFY(!relabel.at(f.regions[2]));
+    QCOMPARE(relabel.at(f.regions[3]), std::optional<UserLabel>(UserLabel(dog.id, q)));
+    const std::vector<int64_t> all(f.regions.begin(), f.regions.end());
+    auto now = s.readUserLabels(all);
+    QCOMPARE(now.size(), size_t(4));
+    QCOMPARE(now.at(f.regions[0])->class_id, dog.id);
+    QCOMPARE(now.at(f.regions[1])->class_id, cat.id);
+    QVERIFY(!now.at(f.regions[2]));
+    QCOMPARE(now.at(f.regions[3]), std::optional<UserLabel>(UserLabel(cat.id)));  // set by hand now
+    // Undo = write back what was replaced, the concept's origin of the label included.
+    s.writeUserLabels(relabel);
+    now = s.readUserLabels(all);
+    QCOMPARE(now.at(f.regions[0])->class_id, cat.id);
+    QCOMPARE(now.at(f.regions[3]), std::optional<UserLabel>(UserLabel(dog.id, q)));
+    QCOMPARE(s.readLabelsOfQuery(q).size(), size_t(1));
+    QVERIFY_THROWS_EXCEPTION(Error, s.writeUserLabels({{999, cat.id}}));
+  }
+
+  void classesByImageCoverUserAndAutoLabels() {
+    Fixture f;
+    LabelStore s(*f.db);
+    const auto cat = s.createClass("cat"), dog = s.createClass("dog"), sky = s.createClass("sky");
+    ImageRecord other;
+    other.path = "b.jpg";
+    other.width = other.height = 4;
+    other.status = ImageStatus::Done;
+    const int64_t image_b = f.db->writeImage(other);
+    cv::Mat m = cv::Mat::ones(4, 4, CV_8U);
+    const int64_t region_b = f.db->writeRegions(image_b, f.generator, std::vector<Region>{makeRegion(encodeMask(m))}).front();
+    s.setUserLabel(f.regions[0], dog.id);
+    s.setUserLabel(f.regions[1], cat.id);
+    s.setUserLabel(f.regions[2], cat.id);
+    QVERIFY(s.writeAutoLabel(region_b, sky.id, 0.9));
+    const auto by_image = s.readClassesByImage();
+    QCOMPARE(by_image.size(), size_t(2));
+    QCOMPARE(by_image.at(f.image), (std::vector<int64_t>{cat.id, dog.id}));
+    QCOMPARE(by_image.at(image_b), std::vector<int64_t>{sky.id});
+  }
+
+  void userRegionsSurviveReingestAndOnlyTheyCanBeDeleted() {
+    Fixture f;
+    LabelStore s(*f.db);
+    const auto cat = s.createClass("cat");
+    const Region merged = makeRegion(rleUnion(f.db->readRegion(f.regions[0])->region.mask, f.db->readRegion(f.regions[1])->region.mask));
+    const int64_t id = s.addUserRegion(f.image, merged);
+    QVERIFY(s.isUserRegion(id));
+    QVERIFY(!s.isUserRegion(f.regions[0]));
+    s.setUserLabel(id, cat.id);
+    QCOMPARE(f.db->readRegion(id)->region.area, int64_t(8));
+    QCOMPARE(f.db->readRegion(id)->region.mask, merged.mask);
+    f.db->deleteRegionsOfImage(f.image);  // what a re-ingest does: the labeled user region stays
+    QVERIFY(f.db->readRegion(id));
+    QVERIFY_THROWS_EXCEPTION(Error, s.deleteUserRegion(f.regions[3] + 1000));
+    s.deleteUserRegion(id);
+    QVERIFY(!f.db->readRegion(id));
+    QVERIFY(s.readLabels().empty());
+    // Redo re-creates it under the same id.
+    QCOMPARE(s.addUserRegion(f.image, merged, id), id);
+    Fixture g;
+    LabelStore t(*g.db);
+    QVERIFY_THROWS_EXCEPTION(Error, t.deleteUserRegion(g.regions[0]));  // generated regions stay
+    QVERIFY(g.db->readRegion(g.regions[0]));
+    QVERIFY_THROWS_EXCEPTION(Error, t.addUserRegion(g.image, Region{}));
+    QVERIFY_THROWS_EXCEPTION(Error, t.addUserRegion(g.image + 5, merged));
   }
 
   void migratesAVersion2DatabaseKeepingItsRows() {

@@ -1,0 +1,49 @@
+#include "ui/window/shortcuts_dialog.h"
+
+#include <QAction>
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace regionlab::ui {
+
+ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent) : QDialog(parent), table_(new QTableWidget(this)) {
+  setWindowTitle(tr("Keyboard shortcuts"));
+  setObjectName(QStringLiteral("shortcutsDialog"));
+  QList<QPair<QString, QString>> rows;
+  for (const QAction* a : actions) {
+    if (a->shortcut().isEmpty()) continue;
+    QString text = a->text();
+    text.remove(QLatin1Char('&'));
+    rows.append({a->shortcut().toString(QKeySequence::NativeText), text});
+  }
+  // The viewer's mouse gestures, which are not actions.
+  rows.append({tr("Click"), tr("Find images with a similar object (the region under the cursor)")});
+  rows.append({tr("Ctrl+click"), tr("Select or deselect a region (for labeling and merging)")});
+  rows.append({tr("Wheel"), tr("Zoom at the cursor")});
+  rows.append({tr("Middle drag / Space+drag"), tr("Pan")});
+  rows.append({tr("Drag (region painting)"), tr("Left button adds the regions crossed, right button removes them")});
+  rows.append({tr("Double-click a thumbnail"), tr("Open the image")});
+
+  table_->setColumnCount(2);
+  table_->setRowCount(int(rows.size()));
+  table_->setHorizontalHeaderLabels({tr("Key"), tr("Action")});
+  for (int row = 0; row < rows.size(); ++row) {
+    table_->setItem(row, 0, new QTableWidgetItem(rows[row].first));
+    table_->setItem(row, 1, new QTableWidgetItem(rows[row].second));
+  }
+  table_->verticalHeader()->hide();
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->resizeColumnToContents(0);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionMode(QAbstractItemView::NoSelection);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(table_);
+  layout->addWidget(buttons);
+  resize(560, 640);
+}
+
+}  // namespace regionlab::ui
