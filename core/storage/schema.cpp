@@ -89,9 +89,10 @@ CREATE INDEX feedback_by_query ON feedback(query_id);
        R"sql(
 -- Codebooks trained on the collection (core/storage/codebook_store.h). data: the codebook file
 -- bytes (core/quantization/codebook_file.h, with its own version and checksum); sha256: its id.
--- purpose: 'region_codes' (search) or 'clusters' (bulk labeling).
+-- purpose: 'region_codes' (search) or 'clusters' (bulk labeling). AUTOINCREMENT: a retrained
+-- codebook never takes a deleted one's id.
 CREATE TABLE codebooks(
-  id               INTEGER PRIMARY KEY,
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
   model_id         INTEGER NOT NULL REFERENCES models(id),
   purpose          TEXT NOT NULL,
   sha256           TEXT NOT NULL,
