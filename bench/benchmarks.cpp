@@ -7,6 +7,12 @@ const std::vector<Benchmark>& benchmarks() {
       {"ingest", "<folder> [--threads N]", "Ingest throughput (images/s) and the per-stage split on a folder of images", &benchIngest},
       {"pool", "[--channels C] [--grid G] [--size S] [--masks N]",
        "Exact fast mask pooling vs the naive upsample-then-average (torch), same inputs", &benchPool},
+      {"drq",
+       "[coco128_lightly folder] [--vectors 1000000] [--k 4096] [--kmeans-iterations 10] [--kmeans-vectors N] [--propagation]\n"
+       "           [--regions 1000000] [--queries 100] [--noise 0.02] [--only train|encode|search] [--threads N]",
+       "DRC training vs cv::kmeans, DRQ encoding vs brute force, code search vs exhaustive scan (real SIFT / region vectors)", &benchDrq},
+      {"texture-words", "[coco128_lightly folder] [--weights 0,0.3,0.5] [--words K] [--threads N]",
+       "One-shot retrieval mAP on the public COCO images: the classical descriptor without vs with visual words", &benchTextureWords},
   };
   return kBenchmarks;
 }

@@ -15,6 +15,8 @@ struct Benchmark {
 
 int benchIngest(const std::vector<std::string>& args);
 int benchPool(const std::vector<std::string>& args);
+int benchTextureWords(const std::vector<std::string>& args);
+int benchDrq(const std::vector<std::string>& args);
 
 const std::vector<Benchmark>& benchmarks();
 

@@ -62,7 +62,7 @@ private:
   size_t pos_ = 0;
 };
 
-void writeNode(Writer& w, const DrqNode& node) {
+void writeNode(Writer& w, const DrqNode& node, bool lookups) {
   w.put<uint8_t>(node.isLeaf() ? 0 : 1);
   w.put<uint32_t>(node.dim_begin);
   w.put<uint32_t>(node.dim_count);
@@ -78,15 +78,16 @@ void writeNode(Writer& w, const DrqNode& node) {
     w.put<int32_t>(node.child1);
     w.putArray(node.code0);
     w.putArray(node.code1);
-    w.putArray(node.source);
+    if (lookups) w.putArray(node.source);
   }
+  if (!lookups) return;
   w.put<uint32_t>(uint32_t(node.edge_targets.size()));
   w.putArray(node.edge_offsets);
   w.putArray(node.edge_targets);
   w.putArray(node.edge_weights);
 }
 
-DrqNode readNode(Reader& r, const std::vector<DrqNode>& earlier) {
+DrqNode readNode(Reader& r, const std::vector<DrqNode>& earlier, bool lookups) {
   DrqNode node;
   const auto kind = r.get<uint8_t>("node kind");
   if (kind > 1) r.fail("unknown node kind " + std::to_string(kind));
@@ -98,6 +99,7 @@ DrqNode readNode(Reader& r, const std::vector<DrqNode>& earlier) {
     node.base = r.get<float>("leaf base");
     node.bin_width = r.get<float>("leaf bin width");
     const auto bins = r.get<uint32_t>("leaf bins");
+    if ((bins == 0) == lookups) r.fail("a leaf's bin map disagrees with the lookup-table flag");
     node.centroids = r.getArray<float>(k, "leaf centroids");
     node.source = r.getArray<uint16_t>(bins, "leaf bin map");
   } else {
@@ -109,8 +111,9 @@ DrqNode readNode(Reader& r, const std::vector<DrqNode>& earlier) {
     node.code0 = r.getArray<uint16_t>(k, "node codes");
     node.code1 = r.getArray<uint16_t>(k, "node codes");
     const size_t cells = size_t(earlier[size_t(node.child0)].size()) * earlier[size_t(node.child1)].size();
-    node.source = r.getArray<uint16_t>(cells, "node grid map");
+    if (lookups) node.source = r.getArray<uint16_t>(cells, "node grid map");
   }
+  if (!lookups) return node;
   const auto edges = r.get<uint32_t>("edge count");
   node.edge_offsets = r.getArray<uint32_t>(size_t(k) + 1, "edge offsets");
   node.edge_targets = r.getArray<uint16_t>(edges, "edge targets");
@@ -131,7 +134,8 @@ std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook) {
   w.put<uint32_t>(uint32_t(codebook.chunkDim()));
   w.put<uint8_t>(uint8_t(t.normalisation()));
   w.put<uint8_t>(t.hasRotation() ? 1 : 0);
-  w.put<uint16_t>(0);
+  const bool lookups = codebook.hasLookupTables();
+  w.put<uint16_t>(lookups ? 1 : 0);
   if (t.hasRotation()) {
     w.putArray(t.mean());
     w.putArray(t.rotation());
@@ -139,7 +143,7 @@ std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook) {
   for (int b = 0; b < codebook.books(); ++b) {
     const auto& nodes = codebook.book(b).nodes();
     w.put<uint32_t>(uint32_t(nodes.size()));
-    for (const DrqNode& node : nodes) writeNode(w, node);
+    for (const DrqNode& node : nodes) writeNode(w, node, lookups);
   }
   const auto digest = [&] {
     Sha256 h;
@@ -175,7 +179,9 @@ DrqCodebook decodeCodebook(std::span<const uint8_t> bytes, const std::filesystem
   const auto chunk_dim = r.get<uint32_t>("header");
   const auto normalisation = r.get<uint8_t>("header");
   const auto has_rotation = r.get<uint8_t>("header");
-  r.get<uint16_t>("header");
+  const auto flags = r.get<uint16_t>("header");
+  if (flags > 1) r.fail("unknown flags " + std::to_string(flags));
+  const bool lookups = (flags & 1) != 0;
   if (input_dim == 0 || books == 0 || chunk_dim == 0 || uint64_t(books) * chunk_dim != output_dim || output_dim > (1u << 20)) {
     r.fail("inconsistent dimensions (input " + std::to_string(input_dim) + ", " + std::to_string(books) + " books of " +
            std::to_string(chunk_dim) + ", output " + std::to_string(output_dim) + ")");
@@ -194,7 +200,7 @@ DrqCodebook decodeCodebook(std::span<const uint8_t> bytes, const std::filesystem
       if (count != 2 * chunk_dim - 1) r.fail("book " + std::to_string(b) + " has " + std::to_string(count) + " nodes");
       std::vector<DrqNode> nodes;
       nodes.reserve(count);
-      for (uint32_t i = 0; i < count; ++i) nodes.push_back(readNode(r, nodes));
+      for (uint32_t i = 0; i < count; ++i) nodes.push_back(readNode(r, nodes, lookups));
       trees.emplace_back(std::move(nodes));
     }
     if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " unexpected bytes after the last book");

@@ -12,7 +12,8 @@
 //              chunk_dim        u32      dimensions per book (a power of two)
 //              normalisation    u8       0 none, 1 L2, 2 RootSIFT
 //              has_rotation     u8       1: a PCA mean and rotation follow
-//              reserved         u16      0
+//              flags            u16      bit 0: lookup tables present (bin/cell maps, graphs);
+//                                        without them only exact encoding works; other bits 0
 //   [rotation] mean             f32 × input_dim
 //              rotation         f32 × output_dim × input_dim (row-major)
 //   per book   node_count       u32      2·chunk_dim − 1
@@ -22,12 +23,13 @@
 //              dim_count        u32
 //              k                u32      number of centroids (1 … 65536)
 //       leaf:  base, bin_width  f32, f32
-//              bins             u32
+//              bins             u32     (0 without lookup tables)
 //              centroids        f32 × k  (increasing)
 //              source           u16 × bins  (bin → centroid)
 //       node:  child0, child1   i32, i32 (indices of earlier nodes)
 //              code0, code1     u16 × k each (the centroid's cell in the children's grid)
-//              source           u16 × (k_child0 · k_child1)  (cell j0 + k_child0·j1 → centroid)
+//       with lookup tables only:
+//        node: source           u16 × (k_child0 · k_child1)  (cell j0 + k_child0·j1 → centroid)
 //              edge_count       u32
 //              edge_offsets     u32 × (k + 1)
 //              edge_targets     u16 × edge_count

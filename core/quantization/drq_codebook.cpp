@@ -48,6 +48,7 @@ DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books) 
   if (books_.empty()) throw Error("a DRQ codebook needs at least one book");
   for (const DrqTree& t : books_) {
     if (t.dim() != books_.front().dim()) throw Error("the books of a DRQ codebook must have equal dimensions");
+    if (t.hasLookupTables() != books_.front().hasLookupTables()) throw Error("the books of a DRQ codebook disagree on lookup tables");
   }
   if (transform_.outputDim() != int(books_.size()) * books_.front().dim()) {
     throw Error("DRQ codebook books cover " + std::to_string(books_.size() * size_t(books_.front().dim())) + " dimensions, the transform makes " +
@@ -60,6 +61,12 @@ DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books) 
     id_ += kHex[bytes[i] >> 4];
     id_ += kHex[bytes[i] & 15];
   }
+}
+
+DrqCodebook DrqCodebook::withoutLookupTables() const {
+  std::vector<DrqTree> trees;
+  for (const DrqTree& t : books_) trees.push_back(t.withoutLookupTables());
+  return DrqCodebook(transform_, std::move(trees));
 }
 
 DrqCodebook DrqCodebook::train(const float* rows, size_t n, int dim, const DrqCodebookOptions& options, DrqTrainingReport* report) {

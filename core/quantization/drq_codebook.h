@@ -80,6 +80,9 @@ public:
   const VectorTransform& transform() const { return transform_; }
   // SHA-256 (hex) of the codebook's file encoding: what region codes record.
   const std::string& id() const { return id_; }
+  bool hasLookupTables() const { return books_.front().hasLookupTables(); }
+  // Exact encoding and scoring only, a fraction of the size (a different id).
+  DrqCodebook withoutLookupTables() const;
 
   // codes receives books() values; returns the squared distance to the reconstruction in the
   // transformed space.

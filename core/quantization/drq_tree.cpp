@@ -18,6 +18,7 @@ void invalid(const std::string& reason) { throw Error("invalid DRQ codebook tree
 
 void validateGraph(const DrqNode& node, size_t i) {
   const uint32_t k = node.size();
+  if (node.edge_offsets.empty() && node.edge_targets.empty() && node.edge_weights.empty()) return;  // no lookup tables
   if (node.edge_offsets.size() != size_t(k) + 1 || node.edge_offsets.front() != 0 ||
       node.edge_offsets.back() != node.edge_targets.size() || node.edge_weights.size() != node.edge_targets.size()) {
     invalid("node " + std::to_string(i) + " has a malformed neighbour graph");
@@ -42,7 +43,7 @@ void validateNode(std::span<const DrqNode> nodes, size_t i) {
   if (node.isLeaf()) {
     if (node.dim_count != 1) invalid("leaf " + std::to_string(i) + " spans " + std::to_string(node.dim_count) + " dimensions");
     if (node.child1 >= 0) invalid("leaf " + std::to_string(i) + " has a second child");
-    if (node.source.empty() || !(node.bin_width > 0) || !std::isfinite(node.base)) invalid("leaf " + std::to_string(i) + " has no bins");
+    if (!(node.bin_width > 0) || !std::isfinite(node.base)) invalid("leaf " + std::to_string(i) + " has no bins");
     for (size_t c = 1; c < node.centroids.size(); ++c) {
       if (!(node.centroids[c - 1] <= node.centroids[c])) invalid("leaf " + std::to_string(i) + " centroids are not increasing");
     }
@@ -65,7 +66,7 @@ void validateNode(std::span<const DrqNode> nodes, size_t i) {
   for (uint32_t c = 0; c < k; ++c) {
     if (node.code0[c] >= j0 || node.code1[c] >= j1) invalid("node " + std::to_string(i) + " has a centroid outside its grid");
   }
-  if (node.source.size() != size_t(j0) * j1) invalid("node " + std::to_string(i) + " grid map has the wrong size");
+  if (!node.source.empty() && node.source.size() != size_t(j0) * j1) invalid("node " + std::to_string(i) + " grid map has the wrong size");
 }
 
 }  // namespace
@@ -128,6 +129,11 @@ DrqTree::DrqTree(std::vector<DrqNode> nodes) : nodes_(std::move(nodes)) {
   for (size_t i = 0; i < nodes_.size(); ++i) validateNode(nodes_, i);
   const DrqNode& r = root();
   if (r.dim_begin != 0 || nodes_.size() != 2 * size_t(r.dim_count) - 1) invalid("the root does not span the tree");
+  // Lookup tables (bin and cell maps, graphs) are all there or all absent.
+  const auto complete = [](const DrqNode& n) { return !n.source.empty() && !n.edge_offsets.empty(); };
+  const auto absent = [](const DrqNode& n) { return n.source.empty() && n.edge_offsets.empty(); };
+  has_lookups_ = std::all_of(nodes_.begin(), nodes_.end(), complete);
+  if (!has_lookups_ && !std::all_of(nodes_.begin(), nodes_.end(), absent)) invalid("some nodes lack their lookup tables");
   dim_ = int(r.dim_count);
   table_offset_.resize(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -258,7 +264,21 @@ uint16_t DrqTree::encodeApproximate(const float* x, float* distance) const {
   return uint16_t(best);
 }
 
+DrqTree DrqTree::withoutLookupTables() const {
+  std::vector<DrqNode> nodes = nodes_;
+  for (DrqNode& n : nodes) {
+    n.source = {};
+    n.edge_offsets = {};
+    n.edge_targets = {};
+    n.edge_weights = {};
+  }
+  return DrqTree(std::move(nodes));
+}
+
 uint16_t DrqTree::encode(const float* x, EncodeMode mode, float* distance) const {
+  if (mode != EncodeMode::Exact && !has_lookups_) {
+    throw Error("this DRQ codebook was stored without lookup tables: only exact encoding is available");
+  }
   switch (mode) {
     case EncodeMode::Fast: {
       thread_local std::vector<uint32_t> labels;
@@ -283,6 +303,7 @@ uint16_t DrqTree::encode(const float* x, EncodeMode mode, float* distance) const
 
 std::span<const uint16_t> DrqTree::neighbours(uint32_t k) const {
   const DrqNode& r = root();
+  if (!has_lookups_) return {};
   return {r.edge_targets.data() + r.edge_offsets[k], r.edge_offsets[k + 1] - r.edge_offsets[k]};
 }
 

@@ -53,6 +53,7 @@ struct DrqNode {
   // that owns grid cell (j0, j1), J0 and J1 being the children's sizes.
   std::vector<uint16_t> code0, code1;
 
+  // Empty when the tree was stored without lookup tables (DrqTree::withoutLookupTables).
   std::vector<uint16_t> source;
 
   // Neighbourhood graph in compressed rows: the neighbours of centroid k are
@@ -86,8 +87,16 @@ public:
   void distanceTable(const float* x, float* out) const;
   // out[k] = x · centroid k for all k.
   void innerProductTable(const float* x, float* out) const;
-  // The centroid x is quantised to; `distance` (optional) receives its squared distance.
+  // The centroid x is quantised to; `distance` (optional) receives its squared distance. Throws
+  // Error for Fast and Approximate when the tree has no lookup tables.
   uint16_t encode(const float* x, EncodeMode mode, float* distance = nullptr) const;
+
+  // Whether the bin and cell maps and the graphs are present (Fast and Approximate need them;
+  // Exact, distance and inner-product tables do not).
+  bool hasLookupTables() const { return has_lookups_; }
+  // The same centroids without lookup tables: a fraction of the size (e.g. a vocabulary compiled
+  // into the library).
+  DrqTree withoutLookupTables() const;
 
   // Neighbours of centroid k at the root (for diagnostics and tests).
   std::span<const uint16_t> neighbours(uint32_t k) const;
@@ -102,6 +111,7 @@ private:
   std::vector<size_t> table_offset_;  // per node, into a scratch buffer of table_size_ floats
   size_t table_size_ = 0;
   int dim_ = 0;
+  bool has_lookups_ = false;
   std::vector<float> centroids_;
 };
 

@@ -88,6 +88,26 @@ private slots:
     }
   }
 
+  // Exact-only codebooks (the shipped texture vocabulary): much smaller, same exact codes.
+  void roundTripsWithoutLookupTables() {
+    const DrqCodebook compact = codebook_.withoutLookupTables();
+    QVERIFY(!compact.hasLookupTables());
+    QVERIFY(compact.id() != codebook_.id());
+    QVERIFY(encodeCodebook(compact).size() * 4 < encodeCodebook(codebook_).size());
+    const auto file = std::filesystem::path(dir_.path().toStdString()) / "compact.drq";
+    writeCodebookFile(compact, file);
+    const DrqCodebook loaded = readCodebookFile(file);
+    QCOMPARE(loaded.id(), compact.id());
+    const auto m = test::gaussianMixture(24, 16, 200, 1.0f, 0.3f, 23);
+    for (size_t i = 0; i < 200; ++i) {
+      uint16_t a[2], b[2];
+      codebook_.encode(m.points.data() + i * 24, a, EncodeMode::Exact);
+      loaded.encode(m.points.data() + i * 24, b, EncodeMode::Exact);
+      QVERIFY(a[0] == b[0] && a[1] == b[1]);
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, loaded.encode(m.points.data(), nullptr, EncodeMode::Fast));
+  }
+
   void refusesDamagedFiles_data() {
     QTest::addColumn<QString>("damage");
     QTest::addColumn<QString>("reason");
