@@ -134,24 +134,40 @@ public:
 
 private:
   // k-means++ over the populated cells (weights: population × squared distance to the nearest
-  // seed, by separability from the children's distance tables of each new seed).
+  // seed, by separability from the children's distance tables of each new seed). On large grids
+  // it runs over a candidate set of 8·k cells drawn by population (as scalable k-means++ does),
+  // so seeding costs O(k²) instead of O(k · populated cells).
   std::vector<uint32_t> seedKMeansPlusPlus() {
+    constexpr size_t kCandidatesPerSeed = 8;
+    const std::vector<uint32_t> candidates = nonempty_.size() > kCandidatesPerSeed * k_
+                                                 ? sampleWithoutRepeats(population_, uint32_t(kCandidatesPerSeed * k_), random_)
+                                                 : nonempty_;
     std::vector<uint32_t> seeds;
-    std::vector<double> nearest(nonempty_.size(), std::numeric_limits<double>::infinity()), weight(nonempty_.size());
+    std::vector<double> nearest(candidates.size(), std::numeric_limits<double>::infinity()), weight(candidates.size());
     std::vector<float> t0(j0_), t1(j1_), scratch;
-    uint32_t next = sampleOne(population_, total_, random_);
+    uint64_t total = 0;
+    std::vector<uint32_t> candidate_population(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) total += candidate_population[i] = population_[candidates[i]];
+    uint32_t next = candidates[sampleOne(candidate_population, total, random_)];
     while (seeds.size() < k_) {
       seeds.push_back(next);
       subtreeTable(nodes_, size_t(child0_), flat0_.data() + size_t(next % j0_) * d0_, false, scratch, t0.data());
       subtreeTable(nodes_, size_t(child1_), flat1_.data() + size_t(next / j0_) * d1_, false, scratch, t1.data());
-      for (size_t i = 0; i < nonempty_.size(); ++i) {
-        const uint32_t cell = nonempty_[i];
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        const uint32_t cell = candidates[i];
         nearest[i] = std::min(nearest[i], double(t0[cell % j0_]) + double(t1[cell / j0_]));
-        weight[i] = double(population_[cell]) * nearest[i];
+        weight[i] = double(candidate_population[i]) * nearest[i];
       }
       const size_t pick = sampleReal(weight, random_);
-      if (pick == nonempty_.size()) break;  // every populated cell is a seed
-      next = nonempty_[pick];
+      if (pick == candidates.size()) break;  // every candidate is a seed
+      next = candidates[pick];
+    }
+    if (seeds.size() < k_) {  // fewer distinct candidates than k: top up by population
+      std::unordered_set<uint32_t> taken(seeds.begin(), seeds.end());
+      for (const uint32_t cell : sampleWithoutRepeats(population_, uint32_t(std::min<size_t>(nonempty_.size(), 2 * size_t(k_))), random_)) {
+        if (seeds.size() >= k_) break;
+        if (taken.insert(cell).second) seeds.push_back(cell);
+      }
     }
     return seeds;
   }
