@@ -217,7 +217,7 @@ private:
     const double cells = final_pass ? double(population_.size()) : double(nonempty_.size());
     DrcAssignment how = options_.assignment;
     if (how == DrcAssignment::Auto) {
-      how = exhaustiveCost(in, cells) < propagationCost(in, cells) ? DrcAssignment::Exhaustive : DrcAssignment::Propagation;
+      how = exhaustiveCost(in, cells) < propagationCost(in) ? DrcAssignment::Exhaustive : DrcAssignment::Propagation;
     }
     if (how == DrcAssignment::Propagation) {
       propagate(in, buffers_, result_);

@@ -14,7 +14,8 @@
 //                  every cell to a centroid and records which centroids' cells touch (the graph).
 //
 // Once the histograms are built (one pass over the data per level), the cost depends on the
-// codebook sizes only, never on the number of training vectors.
+// codebook sizes and on how many grid cells are populated (at most J0·J1), never on the number of
+// training vectors as such: doubling the data at a fixed histogram costs nothing.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -31,8 +31,9 @@ void assignExhaustively(const PropagationInput& input, std::span<const uint32_t>
 // two fronts meet at q.
 void connectByLabels(const PropagationInput& input, std::span<const uint32_t> cells, PropagationResult& result);
 
-// Estimated costs, in comparable units, of labelling `cells` cells by each method.
-double propagationCost(const PropagationInput& input, double cells);
+// Estimated costs, in comparable units, of labelling `cells` target cells (or the whole grid) by
+// propagation, which sweeps about the whole grid whatever the targets, and exhaustively.
+double propagationCost(const PropagationInput& input);
 double exhaustiveCost(const PropagationInput& input, double cells);
 
 }  // namespace regionlab::drc

@@ -1,10 +1,10 @@
 #include "core/quantization/product_propagation.h"
 
-#include "core/quantization/edge_collector.h"
-
 #include <algorithm>
 #include <limits>
 #include <queue>
+
+#include "core/quantization/edge_collector.h"
 
 namespace regionlab::drc {
 namespace {
