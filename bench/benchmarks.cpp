@@ -13,6 +13,10 @@ const std::vector<Benchmark>& benchmarks() {
        "DRC training vs cv::kmeans, DRQ encoding vs brute force, code search vs exhaustive scan (real SIFT / region vectors)", &benchDrq},
       {"texture-words", "[coco128_lightly folder] [--weights 0,0.3,0.5] [--words K] [--threads N]",
        "One-shot retrieval mAP on the public COCO images: the classical descriptor without vs with visual words", &benchTextureWords},
+      {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
+       "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--threads N]",
+       "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
   };
   return kBenchmarks;
 }

@@ -17,6 +17,8 @@ int benchIngest(const std::vector<std::string>& args);
 int benchPool(const std::vector<std::string>& args);
 int benchTextureWords(const std::vector<std::string>& args);
 int benchDrq(const std::vector<std::string>& args);
+int benchLearning(const std::vector<std::string>& args);
+int benchSam(const std::vector<std::string>& args);
 
 const std::vector<Benchmark>& benchmarks();
 

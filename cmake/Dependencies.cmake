@@ -3,6 +3,8 @@ find_package(Threads REQUIRED)
 # features2d: SIFT (patent expired; in the main module since 4.4) for the dense-SIFT visual words.
 find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs features2d ximgproc)
 find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)      # indexed PNGs of the Pascal VOC export; CRC-32 of checkpoint records
+find_package(CURL 7.88 REQUIRED) # model downloads (core/models/model_downloader.cpp)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Torch REQUIRED)
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Concurrent Test Network)

@@ -17,6 +17,12 @@ int runIngest(const std::vector<std::string>& args);
 int runQuery(const std::vector<std::string>& args);
 int runInfo(const std::vector<std::string>& args);
 int runClusters(const std::vector<std::string>& args);
+int runExport(const std::vector<std::string>& args);
+int runImport(const std::vector<std::string>& args);
+int runModels(const std::vector<std::string>& args);
+int runLearn(const std::vector<std::string>& args);
+int runLabel(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands();
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/base/error.h"
+#include "core/quantization/lane_argmin.h"
 
 namespace regionlab {
 namespace {
@@ -39,40 +40,6 @@ void combineTables(const float* t0, const float* t1, const uint16_t* c0, const u
     return;
   }
   for (uint32_t j = 0; j < k; ++j) out[j] = t0[c0[j]] + t1[c1[j]];
-}
-
-// The first index of the smallest value, in eight lanes.
-using Floats8 = float __attribute__((vector_size(32)));
-using Ints8 = int32_t __attribute__((vector_size(32)));
-__attribute__((target_clones("avx2", "default"))) uint32_t argminOf(const float* t, uint32_t k) {
-  constexpr float kInf = std::numeric_limits<float>::infinity();
-  Floats8 best = {kInf, kInf, kInf, kInf, kInf, kInf, kInf, kInf};
-  Ints8 arg = {0, 0, 0, 0, 0, 0, 0, 0}, index = {0, 1, 2, 3, 4, 5, 6, 7};
-  const Ints8 step = {8, 8, 8, 8, 8, 8, 8, 8};
-  uint32_t j = 0;
-  for (; j + 8 <= k; j += 8) {
-    Floats8 v;
-    std::memcpy(&v, t + j, sizeof(v));
-    const Ints8 better = v < best;
-    best = better ? v : best;
-    arg = better ? index : arg;
-    index += step;
-  }
-  float m = kInf;
-  uint32_t am = 0;
-  for (int l = 0; l < 8; ++l) {
-    if (best[l] < m || (best[l] == m && uint32_t(arg[l]) < am)) {
-      m = best[l];
-      am = uint32_t(arg[l]);
-    }
-  }
-  for (; j < k; ++j) {
-    if (t[j] < m) {
-      m = t[j];
-      am = j;
-    }
-  }
-  return am;
 }
 
 void validateGraph(const DrqNode& node, size_t i) {
@@ -345,7 +312,7 @@ uint16_t DrqTree::encode(const float* x, EncodeMode mode, float* distance) const
   }
   thread_local std::vector<float> scratch;
   const float* t = tables<false>(x, scratch);
-  const uint32_t best = argminOf(t, size());
+  const uint32_t best = drc::argminOf(t, size());
   if (distance) *distance = t[best];
   return uint16_t(best);
 }

@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/quantization/edge_collector.h"
+#include "core/quantization/lane_argmin.h"
 
 namespace regionlab::drc {
 namespace {
@@ -16,46 +17,6 @@ void transpose(std::span<const float> in, uint32_t rows, uint32_t cols, std::vec
   const cv::Mat source(int(rows), int(cols), CV_32F, const_cast<float*>(in.data()));
   cv::Mat target(int(cols), int(rows), CV_32F, out.data());
   cv::transpose(source, target);
-}
-
-// argmin over s of a[s] + b[s] (the lowest s on ties), eight lanes at a time with GCC vector
-// extensions; built for AVX2 and for the baseline CPU, picked at load time (target_clones).
-using Floats8 = float __attribute__((vector_size(32)));
-using Ints8 = int32_t __attribute__((vector_size(32)));
-
-__attribute__((target_clones("avx2", "default"))) uint32_t argminOfSums(const float* a, const float* b, uint32_t k) {
-  constexpr float kInf = std::numeric_limits<float>::infinity();
-  Floats8 best = {kInf, kInf, kInf, kInf, kInf, kInf, kInf, kInf};
-  Ints8 arg = {0, 0, 0, 0, 0, 0, 0, 0};
-  Ints8 index = {0, 1, 2, 3, 4, 5, 6, 7};
-  const Ints8 step = {8, 8, 8, 8, 8, 8, 8, 8};
-  uint32_t s = 0;
-  for (; s + 8 <= k; s += 8) {
-    Floats8 va, vb;
-    std::memcpy(&va, a + s, sizeof(va));
-    std::memcpy(&vb, b + s, sizeof(vb));
-    const Floats8 v = va + vb;
-    const Ints8 better = v < best;
-    best = better ? v : best;
-    arg = better ? index : arg;
-    index += step;
-  }
-  float m = kInf;
-  uint32_t am = 0;
-  for (int l = 0; l < 8; ++l) {
-    if (best[l] < m || (best[l] == m && uint32_t(arg[l]) < am)) {
-      m = best[l];
-      am = uint32_t(arg[l]);
-    }
-  }
-  for (; s < k; ++s) {
-    const float v = a[s] + b[s];
-    if (v < m) {
-      m = v;
-      am = s;
-    }
-  }
-  return am;
 }
 
 }  // namespace

@@ -7,21 +7,10 @@
 #include <opencv2/core.hpp>
 
 #include "core/base/error.h"
+#include "core/index/dot_product.h"
 
 namespace regionlab {
 namespace {
-
-// Dot product in eight independent lanes, so the compiler vectorises it without -ffast-math.
-float dot(const float* a, const float* b, int n) {
-  float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) s[k] += a[i + k] * b[i + k];
-  }
-  float total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
 
 uint32_t reverseBits(uint32_t v, int bits) {
   uint32_t r = 0;
@@ -119,7 +108,7 @@ void VectorTransform::apply(const float* x, float* out) const {
     return;
   }
   for (int i = 0; i < input_dim_; ++i) v[size_t(i)] -= mean_[size_t(i)];
-  for (int o = 0; o < output_dim_; ++o) out[o] = dot(rotation_.data() + size_t(o) * size_t(input_dim_), v.data(), input_dim_);
+  for (int o = 0; o < output_dim_; ++o) out[o] = dotProduct(rotation_.data() + size_t(o) * size_t(input_dim_), v.data(), input_dim_);
 }
 
 float VectorTransform::applyToQuery(const float* q, float* out) const {
@@ -128,8 +117,8 @@ float VectorTransform::applyToQuery(const float* q, float* out) const {
     std::fill(out + input_dim_, out + output_dim_, 0.0f);
     return 0.0f;
   }
-  for (int o = 0; o < output_dim_; ++o) out[o] = dot(rotation_.data() + size_t(o) * size_t(input_dim_), q, input_dim_);
-  return dot(q, mean_.data(), input_dim_);
+  for (int o = 0; o < output_dim_; ++o) out[o] = dotProduct(rotation_.data() + size_t(o) * size_t(input_dim_), q, input_dim_);
+  return dotProduct(q, mean_.data(), input_dim_);
 }
 
 void VectorTransform::invert(const float* y, float* out) const {

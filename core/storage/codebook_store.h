@@ -1,5 +1,5 @@
 #pragma once
-// DRQ codebooks trained on a collection and the compact codes of its regions (schema v3:
+// DRQ codebooks trained on a collection and the compact codes of its regions (schema v4:
 // tables codebooks and region_codes). A codebook row holds the codebook file's bytes
 // (core/quantization/codebook_file.h), so the database stays the one source of truth: codes
 // and the codebook that gives them meaning are committed together and deleted together

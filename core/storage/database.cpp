@@ -136,6 +136,8 @@ void Database::writeSetting(const std::string& key, const std::string& value) {
       .run();
 }
 
+void Database::deleteSetting(const std::string& key) { db_->prepare("DELETE FROM settings WHERE key = ?").bind(1, key).run(); }
+
 int64_t Database::ensureModel(const std::string& kind, const std::string& name, const std::string& sha256, int dim) {
   auto find = db_->prepare("SELECT id FROM models WHERE kind = ? AND name = ? AND sha256 = ?");
   find.bind(1, kind).bind(2, name).bind(3, sha256);
@@ -236,14 +238,17 @@ void Database::deleteRegionsOfImage(int64_t image_id) {
       .run();
 }
 
-std::vector<RegionRecord> Database::readRegionsWithoutVectors(int64_t image_id, int64_t model_id, bool only_user_labeled) {
+std::vector<RegionRecord> Database::readRegionsNeedingVectors(int64_t image_id, int64_t model_id,
+                                                             std::optional<int64_t> generator_id) {
   std::string sql = std::string("SELECT ") + kRegionColumns +
                     " FROM regions r JOIN images i ON i.id = r.image_id WHERE r.image_id = ? AND NOT EXISTS "
-                    "(SELECT 1 FROM region_vectors v WHERE v.region_id = r.id AND v.model_id = ?)";
-  if (only_user_labeled) sql += " AND r.id IN (SELECT region_id FROM labels WHERE source = 'user')";
+                    "(SELECT 1 FROM region_vectors v WHERE v.region_id = r.id AND v.model_id = ?) AND "
+                    "(r.id IN (SELECT region_id FROM labels WHERE source = 'user')";
+  sql += generator_id ? " OR r.generator_id = ?)" : ")";
   sql += " ORDER BY r.id";
   auto s = db_->prepare(sql);
   s.bind(1, image_id).bind(2, model_id);
+  if (generator_id) s.bind(3, *generator_id);
   std::vector<RegionRecord> out;
   while (s.step()) out.push_back(readRegionRow(s, file()));
   return out;

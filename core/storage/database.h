@@ -51,6 +51,7 @@ public:
   // Settings of the collection (active generator and descriptor, …).
   std::optional<std::string> readSetting(const std::string& key);
   void writeSetting(const std::string& key, const std::string& value);
+  void deleteSetting(const std::string& key);
 
   // Models: returns the id of (kind, name, sha256), inserting it when new.
   int64_t ensureModel(const std::string& kind, const std::string& name, const std::string& sha256, int dim);
@@ -72,9 +73,10 @@ public:
   // Removes the image's regions, except those carrying a user label: a user's work is never
   // deleted by re-ingesting (they stay as labeled masks of the image).
   void deleteRegionsOfImage(int64_t image_id);
-  // The image's regions that have no vector of the model (only_user_labeled: among those that
-  // carry a user label, i.e. the ones deleteRegionsOfImage keeps).
-  std::vector<RegionRecord> readRegionsWithoutVectors(int64_t image_id, int64_t model_id, bool only_user_labeled);
+  // The image's regions that have no vector of the model and that searches should see: those
+  // carrying a user label, plus, when generator_id is given, those of that generator (auto-label
+  // masks and other generators' regions are left out).
+  std::vector<RegionRecord> readRegionsNeedingVectors(int64_t image_id, int64_t model_id, std::optional<int64_t> generator_id);
   // All regions of the image, or only those of one generator, in insertion order.
   std::vector<RegionRecord> readRegionsOfImage(int64_t image_id, std::optional<int64_t> generator_id = std::nullopt);
   std::optional<RegionRecord> readRegion(int64_t region_id);

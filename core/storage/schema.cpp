@@ -85,7 +85,20 @@ CREATE TABLE feedback(
   time      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
 CREATE INDEX feedback_by_query ON feedback(query_id);
 )sql"},
-      {3, "DRQ codebooks and region codes",
+      {3, "concepts become classes; user labels remember the concept that made them",
+       R"sql(
+-- A query session (a "concept") becomes a class when the user names it. queries.vec holds the
+-- query vector as little-endian fp32 (models.dim values).
+ALTER TABLE queries ADD COLUMN class_id INTEGER REFERENCES classes(id) ON DELETE SET NULL;
+CREATE INDEX queries_by_class ON queries(class_id);
+-- The concept whose accepted result made a user label (NULL for labels set directly): undoing
+-- the acceptance removes exactly that label and never one the user set by hand.
+ALTER TABLE labels ADD COLUMN query_id INTEGER REFERENCES queries(id) ON DELETE SET NULL;
+CREATE INDEX labels_by_region ON labels(region_id);
+CREATE INDEX labels_by_query ON labels(query_id);
+CREATE INDEX feedback_by_region ON feedback(region_id);
+)sql"},
+      {4, "DRQ codebooks and region codes",
        R"sql(
 -- Codebooks trained on the collection (core/storage/codebook_store.h). data: the codebook file
 -- bytes (core/quantization/codebook_file.h, with its own version and checksum); sha256: its id.

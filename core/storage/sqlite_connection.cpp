@@ -2,15 +2,33 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 #include "core/base/error.h"
 
 namespace regionlab {
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, int rc, const std::filesystem::path& file, const std::string& context) {
+// SQLite's message plus, for I/O failures, what the operating system said (a full disk shows as
+// "No space left on device" rather than a bare "disk I/O error").
+std::string describe(sqlite3* db, int rc) {
   std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  if ((rc & 0xff) == SQLITE_FULL) message = "disk full: " + message;
-  throw Error(file, context + message);
+  const int primary = rc & 0xff;
+  const bool io_failure = primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN ||
+                          message.find("I/O error") != std::string::npos;
+  if (db && io_failure) {
+    if (const int err = sqlite3_system_errno(db); err != 0) {
+      message += std::string(" (") + std::strerror(err) + ")";
+    } else {
+      message += " (check free disk space and write permission; every committed image is kept)";
+    }
+  }
+  if (primary == SQLITE_FULL) message = "disk full: " + message;
+  return message;
+}
+
+[[noreturn]] void fail(sqlite3* db, int rc, const std::filesystem::path& file, const std::string& context) {
+  throw Error(file, context + describe(db, rc));
 }
 
 }  // namespace
@@ -101,10 +119,8 @@ void SqliteConnection::exec(const std::string& sql) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    std::string text = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    if ((rc & 0xff) == SQLITE_FULL) text = "disk full: " + text;
-    throw Error(file_, "database error: " + text);
+    throw Error(file_, "database error: " + describe(db_, rc));
   }
 }
 

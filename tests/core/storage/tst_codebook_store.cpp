@@ -1,6 +1,6 @@
 // Codebooks and region codes in the collection database (core/storage/codebook_store.h,
-// schema v3): stored and read back, newest first, codes deleted with their codebook or region,
-// and a v2 database migrates.
+// schema v4): stored and read back, newest first, codes deleted with their codebook or region,
+// and a v3 database (before codebooks) migrates.
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -43,7 +43,7 @@ private slots:
   void storesCodebooksAndCodes() {
     QTemporaryDir dir;
     auto db = Database::open(std::filesystem::path(dir.path().toStdString()) / "c.db");
-    QCOMPARE(db->schemaVersion(), 3);
+    QCOMPARE(db->schemaVersion(), latestSchemaVersion());
     const int64_t generator = db->ensureModel(kRegionGeneratorKind, "default", "g", 0);
     const int64_t model = db->ensureModel(kDescriptorKind, "classical", "d", 4);
     const std::vector<int64_t> regions = addImageWithRegions(*db, "a.jpg", generator, 5);
@@ -98,16 +98,16 @@ private slots:
     QCOMPARE(db->integrityCheck(), std::string("ok"));
   }
 
-  void migratesVersionTwo() {
+  void migratesVersionThree() {
     QTemporaryDir dir;
     const auto file = std::filesystem::path(dir.path().toStdString()) / "old.db";
     {
       SqliteConnection c(file, SqliteConnection::Mode::ReadWriteCreate);
-      migrateSchema(c, 2);
-      QCOMPARE(readSchemaVersion(c), 2);
+      migrateSchema(c, 3);
+      QCOMPARE(readSchemaVersion(c), 3);
     }
     auto db = Database::open(file);
-    QCOMPARE(db->schemaVersion(), 3);
+    QCOMPARE(db->schemaVersion(), 4);
     CodebookStore store(*db);
     QVERIFY(store.readCodebooks(1, kRegionCodesPurpose).empty());
   }
