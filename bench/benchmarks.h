@@ -16,6 +16,8 @@ struct Benchmark {
 int benchIngest(const std::vector<std::string>& args);
 int benchPool(const std::vector<std::string>& args);
 int benchDinov2(const std::vector<std::string>& args);
+int benchTextureWords(const std::vector<std::string>& args);
+int benchDrq(const std::vector<std::string>& args);
 int benchLearning(const std::vector<std::string>& args);
 int benchSam(const std::vector<std::string>& args);
 

@@ -1,6 +1,7 @@
 # Every external dependency is a Debian 12 package (packaging/install-deps.sh installs them).
 find_package(Threads REQUIRED)
-find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs ximgproc)
+# features2d: SIFT (patent expired; in the main module since 4.4) for the dense-SIFT visual words.
+find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs features2d ximgproc)
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)      # indexed PNGs of the Pascal VOC export; CRC-32 of checkpoint records
 find_package(CURL 7.88 REQUIRED) # model downloads (core/models/model_downloader.cpp)

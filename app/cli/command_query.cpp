@@ -30,7 +30,11 @@ int runQuery(const std::vector<std::string>& args) {
       .option("region", "ID", "Query with this region id.")
       .option("mask", "PNG", "Query with this mask (non-zero pixels), the size of --image.")
       .option("top", "K", "Number of images to return.", "20")
-      .option("index", "NAME", "Search method: auto, exact or hnsw.", "auto")
+      .option("index", "NAME",
+              "Search method: exact (scan every region vector), hnsw (graph candidates, exact scores), drq (compact\n"
+              "region codes scored with asymmetric tables, best candidates re-ranked exactly; needs a collection\n"
+              "with codes) or auto (exact below 100k regions, hnsw above).",
+              "auto")
       .flag("include-query-image", "Keep the query's own image in the results.")
       .flag("json", "Print the results as JSON.");
   if (!p.parse(args)) return 0;

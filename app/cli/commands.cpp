@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
       {"ingest", "Cut a folder's images into regions, embed them and store them in <folder>/.regionlab", &runIngest},
       {"query", "Find the images holding something like a region (one-shot retrieval)", &runQuery},
       {"info", "Counts, models and failed images of a collection", &runInfo},
+      {"clusters", "Group all regions into K clusters of similar regions (for bulk labeling)", &runClusters},
       {"export", "Write labels as COCO, COCO panoptic, Pascal VOC, YOLO-seg or labelme", &runExport},
       {"import", "Read COCO, COCO panoptic, YOLO-seg or labelme labels as user labels", &runImport},
       {"models", "Model checkpoints: list, download, import, verify, use", &runModels},

@@ -16,6 +16,7 @@ struct Command {
 int runIngest(const std::vector<std::string>& args);
 int runQuery(const std::vector<std::string>& args);
 int runInfo(const std::vector<std::string>& args);
+int runClusters(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
 int runImport(const std::vector<std::string>& args);
 int runModels(const std::vector<std::string>& args);

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/base/sha256.h"
+#include "core/features/texture_words.h"
 
 namespace regionlab {
 namespace {
@@ -27,6 +28,7 @@ constexpr double kGradientSigmas[2] = {1.0, 2.5};
 struct PixelCodes {
   int height = 0, width = 0, stride = 1;
   std::vector<uint8_t> colour, lbp, cell;
+  std::vector<uint16_t> word;  // visual word + 1 at dense-SIFT keypoint centres, else 0
   std::array<std::vector<uint8_t>, 2> orientation, magnitude_bin;
   std::array<std::vector<float>, 2> magnitude;
 };
@@ -66,7 +68,20 @@ cv::Mat lbpCodes(const cv::Mat& grey) {  // grey: CV_32F; rotation-invariant uni
   return codes;
 }
 
-PixelCodes computePixelCodes(const cv::Mat& rgb, double max_pixels) {
+// Dense SIFT on the analysis image's grey levels, each keypoint's word stored at its centre.
+void computeWords(const cv::Mat& grey_f32, const DenseSiftOptions& sift_options, const TextureWords& vocabulary, PixelCodes& codes) {
+  cv::Mat grey;
+  grey_f32.convertTo(grey, CV_8U);
+  const DenseSift sift = computeDenseSift(grey, sift_options);
+  const std::vector<uint16_t> words = vocabulary.assign(sift.descriptors);
+  codes.word.assign(size_t(codes.height) * size_t(codes.width), 0);
+  for (size_t k = 0; k < words.size(); ++k) {
+    const auto x = size_t(sift.points[k].x), y = size_t(sift.points[k].y);
+    codes.word[x * size_t(codes.height) + y] = uint16_t(words[k] + 1);
+  }
+}
+
+PixelCodes computePixelCodes(const cv::Mat& rgb, double max_pixels, const DenseSiftOptions* sift, const TextureWords* vocabulary) {
   PixelCodes codes;
   codes.stride = std::max(1, int(std::ceil(std::sqrt(double(rgb.total()) / max_pixels))));
   cv::Mat small = rgb;
@@ -125,6 +140,7 @@ PixelCodes computePixelCodes(const cv::Mat& rgb, double max_pixels) {
     codes.magnitude[s] = columnMajorF32(magnitude);
     if (s == 0) codes.lbp = columnMajorU8(lbpCodes(smooth));
   }
+  if (vocabulary) computeWords(grey, *sift, *vocabulary, codes);
   return codes;
 }
 
@@ -195,30 +211,50 @@ void smoothColour(float* h) {
 
 }  // namespace
 
-ClassicalDescriptor::ClassicalDescriptor(ClassicalDescriptorOptions options) : options_(options) {}
+ClassicalDescriptor::ClassicalDescriptor(ClassicalDescriptorOptions options, std::string name)
+    : options_(options), name_(std::move(name)) {
+  if (options_.words_weight > 0 && !options_.vocabulary) options_.vocabulary = &TextureWords::shipped();
+}
+
+int ClassicalDescriptor::wordCount() const { return options_.words_weight > 0 ? int(options_.vocabulary->size()) : 0; }
 
 std::string ClassicalDescriptor::identity() const {
   std::ostringstream s;
   s << "classical-v1 lab=" << kLBins << "x" << kABins << "x" << kBBins << "/" << kAbRange << " orient=" << kOrientations
     << " mag=" << kMagnitudeBins << " lbp=" << kLbpCodes << " grid=" << kLayoutGrid << " w=" << options_.colour_weight << ","
     << options_.texture_weight << "," << options_.layout_weight << " px=" << options_.analysis_max_pixels;
+  if (wordCount() > 0) {
+    // v2: the visual words and everything they depend on (the vocabulary is a versioned artifact).
+    s << " v2 words=" << options_.vocabulary->id() << " k=" << wordCount() << " ww=" << options_.words_weight
+      << " dsift=" << options_.sift.step << "/" << options_.sift.bin_size << "/" << options_.sift.root_sift;
+  }
   const std::string text = s.str();
   return sha256Hex({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
 std::string ClassicalDescriptor::description() const {
+  if (wordCount() > 0) {
+    return "embedded default descriptor: Lab colour + gradient/LBP texture + dense-SIFT visual words (DRC codebook) + layout "
+           "histograms, Hellinger-normalised (no model weights)";
+  }
   return "embedded default descriptor: Lab colour + gradient/LBP texture + layout histograms, Hellinger-normalised (no model weights)";
 }
 
 std::vector<float> ClassicalDescriptor::extract(const cv::Mat& rgb, std::span<const Rle> masks) const {
   CV_Assert(rgb.type() == CV_8UC3);
-  std::vector<float> out(masks.size() * size_t(kDim), 0.0f);
+  const int words = wordCount();
+  const size_t dim = size_t(kFixedDim + words);
+  std::vector<float> out(masks.size() * dim, 0.0f);
   if (masks.empty()) return out;
-  const PixelCodes codes = computePixelCodes(rgb, options_.analysis_max_pixels);
+  const PixelCodes codes =
+      computePixelCodes(rgb, options_.analysis_max_pixels, &options_.sift, words > 0 ? options_.vocabulary : nullptr);
 
+  const float ww_raw = words > 0 ? options_.words_weight : 0.0f;
   const float norm = std::sqrt(options_.colour_weight * options_.colour_weight + options_.texture_weight * options_.texture_weight +
-                               options_.layout_weight * options_.layout_weight);
+                               options_.layout_weight * options_.layout_weight + ww_raw * ww_raw);
   const float wc = options_.colour_weight / norm, wt = options_.texture_weight / norm, wl = options_.layout_weight / norm;
+  const float ww = ww_raw / norm;
+  std::vector<float> word_histogram(static_cast<size_t>(words), 0.0f);
   const float w_texture_part = wt / std::sqrt(5.0f);  // five texture histograms share the block equally
 
   for (size_t m = 0; m < masks.size(); ++m) {
@@ -229,7 +265,9 @@ std::vector<float> ClassicalDescriptor::extract(const cv::Mat& rgb, std::span<co
     float magnitude[2][kMagnitudeBins] = {};
     float lbp[kLbpCodes] = {};
     float cell[kLayoutGrid * kLayoutGrid] = {};
+    std::fill(word_histogram.begin(), word_histogram.end(), 0.0f);
     auto visit = [&](size_t i) {
+      if (words > 0 && codes.word[i] != 0) word_histogram[codes.word[i] - 1u] += 1.0f;
       colour[codes.colour[i]] += 1.0f;
       lbp[codes.lbp[i]] += 1.0f;
       cell[codes.cell[i]] += 1.0f;
@@ -246,7 +284,7 @@ std::vector<float> ClassicalDescriptor::extract(const cv::Mat& rgb, std::span<co
       visit(size_t((x / codes.stride) * uint64_t(codes.height) + y / codes.stride));
     }
     smoothColour(colour);
-    float* v = out.data() + m * size_t(kDim);
+    float* v = out.data() + m * dim;
     hellinger(colour, kColourDim, wc, v);
     float* t = v + kColourDim;
     hellinger(orientation[0], kOrientations, w_texture_part, t);
@@ -255,6 +293,9 @@ std::vector<float> ClassicalDescriptor::extract(const cv::Mat& rgb, std::span<co
     hellinger(magnitude[1], kMagnitudeBins, w_texture_part, t + 2 * kOrientations + kMagnitudeBins);
     hellinger(lbp, kLbpCodes, w_texture_part, t + 2 * kOrientations + 2 * kMagnitudeBins);
     hellinger(cell, kLayoutGrid * kLayoutGrid, wl, v + kColourDim + kTextureDim);
+    // A region without keypoints gets the uniform histogram (hellinger's convention), so its
+    // words block weighs the same as everyone's and the vector stays a unit vector.
+    if (words > 0) hellinger(word_histogram.data(), words, ww, v + kFixedDim);
   }
   return out;
 }

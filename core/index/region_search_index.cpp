@@ -54,7 +54,8 @@ SearchMethod searchMethodFromName(const std::string& name) {
   if (name == "auto") return SearchMethod::Auto;
   if (name == "exact") return SearchMethod::Exact;
   if (name == "hnsw") return SearchMethod::Hnsw;
-  throw Error("unknown search index '" + name + "' (use auto, exact or hnsw)");
+  if (name == "drq") return SearchMethod::Drq;
+  throw Error("unknown search index '" + name + "' (use auto, exact, hnsw or drq)");
 }
 
 std::string searchMethodName(SearchMethod method) {
@@ -62,6 +63,7 @@ std::string searchMethodName(SearchMethod method) {
     case SearchMethod::Auto: return "auto";
     case SearchMethod::Exact: return "exact";
     case SearchMethod::Hnsw: return "hnsw";
+    case SearchMethod::Drq: return "drq";
   }
   return "auto";
 }
@@ -85,7 +87,24 @@ std::unique_ptr<RegionSearchIndex> RegionSearchIndex::open(Database& db, const C
   } else {
     index->last_maintenance_ = "exact scan only";
   }
+  index->syncCodes(db);
   return index;
+}
+
+void RegionSearchIndex::syncCodes(Database& db) {
+  if (!options_.drq.enabled) {
+    drq_.reset();
+    code_maintenance_ = "region codes disabled";
+    return;
+  }
+  if (options_.read_only) {
+    // Training a codebook and storing codes writes the database: that is the writer's job (the
+    // ingest that owns the collection); a read-only reader searches with HNSW or the exact scan.
+    drq_.reset();
+    code_maintenance_ = "region codes are maintained by the collection's writer (read-only index)";
+    return;
+  }
+  drq_ = DrqCodeIndex::sync(db, model_id_, vectors_, options_.drq, &code_maintenance_);
 }
 
 bool RegionSearchIndex::loadHnsw() {
@@ -189,9 +208,19 @@ bool RegionSearchIndex::refresh(Database& db) {
       rebuildHnsw("regions were removed or replaced");
       saveHnsw();
     }
+    syncCodes(db);
     return true;
   }
   if (vectors_.size() == before) return false;
+  // New vectors: encode them with the current codebook, or train/retrain per the policy.
+  if (options_.read_only) {
+    // No codes in read-only mode (see syncCodes).
+  } else if (drq_ && !drq_->retrainDue(vectors_.size(), options_.drq)) {
+    drq_->append(db, vectors_, options_.drq.threads);
+    code_maintenance_ = "encoded " + std::to_string(vectors_.size() - before) + " new vectors";
+  } else {
+    syncCodes(db);
+  }
   const bool want_hnsw = hnsw_ || options_.always_build_hnsw || vectors_.size() >= options_.exact_below;
   if (want_hnsw) {
     if (!hnsw_) {
@@ -213,14 +242,18 @@ bool RegionSearchIndex::refresh(Database& db) {
 
 SearchMethod RegionSearchIndex::resolve(SearchMethod method) const {
   if (method == SearchMethod::Hnsw && !hnsw_) return SearchMethod::Exact;
+  if (method == SearchMethod::Drq) return SearchMethod::Drq;  // never substituted: drqSearch says why it cannot run
   if (method != SearchMethod::Auto) return method;
   return (hnsw_ && vectors_.size() >= options_.exact_below) ? SearchMethod::Hnsw : SearchMethod::Exact;
 }
 
 std::vector<ImageHit> RegionSearchIndex::searchImages(const float* query, size_t top_images, int64_t excluded_image_id,
                                                       SearchMethod method) const {
-  return resolve(method) == SearchMethod::Hnsw ? hnswSearch(query, top_images, excluded_image_id)
-                                               : exactSearch(query, top_images, excluded_image_id);
+  switch (resolve(method)) {
+    case SearchMethod::Hnsw: return hnswSearch(query, top_images, excluded_image_id);
+    case SearchMethod::Drq: return drqSearch(query, top_images, excluded_image_id);
+    default: return exactSearch(query, top_images, excluded_image_id);
+  }
 }
 
 namespace {
@@ -274,9 +307,13 @@ std::vector<ImageHit> RegionSearchIndex::hnswSearch(const float* query, size_t t
     if (candidates.size() >= top_images || k >= total) break;
     k = std::min(total, k * 4);
   }
+  return scoreImages(query, candidates, top_images);
+}
+
+std::vector<ImageHit> RegionSearchIndex::scoreImages(const float* query, std::span<const int64_t> images, size_t top_images) const {
   std::vector<ImageHit> hits;
-  hits.reserve(candidates.size());
-  for (const int64_t image : candidates) {
+  hits.reserve(images.size());
+  for (const int64_t image : images) {
     ImageHit best{image, 0, -1e30f};
     for (const uint32_t row : vectors_.rowsOfImage(image)) {
       const float score = dotProduct(query, vectors_.vector(row), dim_);
@@ -286,6 +323,29 @@ std::vector<ImageHit> RegionSearchIndex::hnswSearch(const float* query, size_t t
   }
   sortAndTruncate(hits, top_images);
   return hits;
+}
+
+std::vector<ImageHit> RegionSearchIndex::drqSearch(const float* query, size_t top_images, int64_t excluded_image_id) const {
+  // The codes propose candidate images through their best-scoring regions (asymmetric inner
+  // products); each candidate is then scored exactly over all its regions, as with HNSW.
+  if (!drq_) {
+    throw Error("DRQ search needs region codes, which are trained once the collection has " + std::to_string(options_.drq.min_vectors) +
+                " region vectors (it has " + std::to_string(vectors_.size()) + "); use --index exact");
+  }
+  const size_t total = vectors_.size();
+  size_t k = std::min(total, std::max(options_.drq.rerank, 16 * top_images));
+  std::vector<int64_t> candidates;
+  while (true) {
+    candidates.clear();
+    std::unordered_map<int64_t, bool> seen;
+    for (const uint32_t row : drq_->candidateRows(query, k, vectors_, excluded_image_id)) {
+      const int64_t image = vectors_.imageId(row);
+      if (seen.emplace(image, true).second) candidates.push_back(image);
+    }
+    if (candidates.size() >= top_images || k >= total) break;
+    k = std::min(total, k * 4);
+  }
+  return scoreImages(query, candidates, top_images);
 }
 
 }  // namespace regionlab

@@ -1,14 +1,17 @@
 #pragma once
 // The search side of a collection for one descriptor model: its region vectors in memory plus
-// an HNSW graph persisted in .regionlab/index/, kept in step with the database (the source of
-// truth). Opening appends vectors added since the index was saved, or rebuilds it when regions
-// were removed or the file is missing or damaged.
+// an HNSW graph persisted in .regionlab/index/ and DRQ region codes stored in the database
+// (drq_code_index.h), both kept in step with the database (the source of truth). Opening appends
+// vectors added since the index was saved, or rebuilds it when regions were removed or the file
+// is missing or damaged; codes are loaded, completed or (re)trained per DrqCodeIndex's policy.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "core/index/drq_code_index.h"
 #include "core/index/region_index.h"
 #include "core/index/region_vector_set.h"
 
@@ -17,7 +20,9 @@ namespace regionlab {
 class Database;
 struct CollectionPaths;
 
-enum class SearchMethod { Auto, Exact, Hnsw };
+// Exact: scan every vector. Hnsw: the graph proposes candidate images. Drq: the region codes
+// are scored with asymmetric tables, the best regions' images are re-ranked exactly.
+enum class SearchMethod { Auto, Exact, Hnsw, Drq };
 SearchMethod searchMethodFromName(const std::string& name);  // throws Error for unknown names
 std::string searchMethodName(SearchMethod method);
 
@@ -34,6 +39,8 @@ struct SearchIndexOptions {
   // memory. For readers that share a collection with an ingest, which owns the files (a second
   // writer would race it on the same file and .tmp names).
   bool read_only = false;
+  // Region codes (trained on the collection once it has drq.min_vectors vectors).
+  DrqIndexOptions drq;
 };
 
 struct ImageHit {
@@ -54,15 +61,20 @@ public:
   const RegionVectorSet& vectors() const { return vectors_; }
   int64_t modelId() const { return model_id_; }
   bool hasHnsw() const { return hnsw_ != nullptr; }
-  // What happened when the index was opened or refreshed ("loaded", "appended 120", "rebuilt: …").
+  bool hasCodes() const { return drq_ != nullptr; }
+  const DrqCodeIndex* codes() const { return drq_.get(); }
+  // What happened when the index was opened or refreshed ("loaded", "appended 120", "rebuilt: …"),
+  // and to the region codes.
   const std::string& lastMaintenance() const { return last_maintenance_; }
   // Counts the times refresh() rebuilt the vector set (regions were removed or replaced): row
   // numbers of vectors() are only stable while this stays the same.
   int vectorSetGeneration() const { return generation_; }
+  const std::string& lastCodeMaintenance() const { return code_maintenance_; }
 
   // Images ranked by their best region's inner product with the query (the regions paper's
   // max-over-regions score), skipping excluded_image_id (0 = none). Scores are exact for every
-  // returned image; with HNSW the candidate images come from the graph.
+  // returned image; with HNSW the candidate images come from the graph, with DRQ from the codes.
+  // Throws Error for Drq when the collection has no codes (fewer than drq.min_vectors vectors).
   std::vector<ImageHit> searchImages(const float* query, size_t top_images, int64_t excluded_image_id, SearchMethod method) const;
 
   SearchMethod resolve(SearchMethod method) const;
@@ -71,6 +83,9 @@ private:
   RegionSearchIndex(const CollectionPaths& paths, int64_t model_id, int dim, const SearchIndexOptions& options);
   std::vector<ImageHit> exactSearch(const float* query, size_t top_images, int64_t excluded_image_id) const;
   std::vector<ImageHit> hnswSearch(const float* query, size_t top_images, int64_t excluded_image_id) const;
+  std::vector<ImageHit> drqSearch(const float* query, size_t top_images, int64_t excluded_image_id) const;
+  std::vector<ImageHit> scoreImages(const float* query, std::span<const int64_t> images, size_t top_images) const;
+  void syncCodes(Database& db);
   void rebuildHnsw(const std::string& why);
   void saveHnsw();
   bool loadHnsw();
@@ -81,8 +96,10 @@ private:
   SearchIndexOptions options_;
   RegionVectorSet vectors_;
   std::unique_ptr<RegionIndex> hnsw_;
+  std::unique_ptr<DrqCodeIndex> drq_;
   std::string last_maintenance_;
   int generation_ = 0;
+  std::string code_maintenance_;
 };
 
 }  // namespace regionlab

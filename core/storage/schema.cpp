@@ -98,6 +98,31 @@ CREATE INDEX labels_by_region ON labels(region_id);
 CREATE INDEX labels_by_query ON labels(query_id);
 CREATE INDEX feedback_by_region ON feedback(region_id);
 )sql"},
+      {4, "DRQ codebooks and region codes",
+       R"sql(
+-- Codebooks trained on the collection (core/storage/codebook_store.h). data: the codebook file
+-- bytes (core/quantization/codebook_file.h, with its own version and checksum); sha256: its id.
+-- purpose: 'region_codes' (search) or 'clusters' (bulk labeling). AUTOINCREMENT: a retrained
+-- codebook never takes a deleted one's id.
+CREATE TABLE codebooks(
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id         INTEGER NOT NULL REFERENCES models(id),
+  purpose          TEXT NOT NULL,
+  sha256           TEXT NOT NULL,
+  books            INTEGER NOT NULL,
+  centroids        INTEGER NOT NULL,
+  training_vectors INTEGER NOT NULL,
+  data             BLOB NOT NULL,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE INDEX codebooks_by_model ON codebooks(model_id, purpose);
+-- code: codebooks.books little-endian uint16 values.
+CREATE TABLE region_codes(
+  region_id   INTEGER NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+  codebook_id INTEGER NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+  code        BLOB NOT NULL,
+  PRIMARY KEY (region_id, codebook_id)) WITHOUT ROWID;
+CREATE INDEX region_codes_by_codebook ON region_codes(codebook_id, region_id);
+)sql"},
   };
   return kMigrations;
 }

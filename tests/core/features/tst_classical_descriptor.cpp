@@ -1,6 +1,8 @@
 // The embedded-default descriptor: unit, non-negative vectors (dot product in [0, 1]); the same
 // object elsewhere in another image scores higher than a different object; large images take
 // the sampled path and agree with their downscaled copy.
+#include <cmath>
+
 #include <QtTest>
 
 #include <opencv2/imgproc.hpp>
@@ -49,10 +51,16 @@ private slots:
     QVERIFY(same > other + 0.2f);
   }
 
+  // The pixel statistics (colour, texture, layout) of one image at two analysis resolutions
+  // agree. The visual words do not take part here: dense SIFT's grid and bins are in analysis
+  // pixels, so its words depend on the analysis resolution (wordsFollowTheAnalysisImage).
   void largeImagesUseTheSampledPath() {
     ClassicalDescriptorOptions o;
-    o.analysis_max_pixels = 20'000;  // forces stride 2 on 400x300
-    const ClassicalDescriptor sampled(o), full;
+    o.analysis_max_pixels = 20'000;  // forces stride 3 on 400x300
+    o.words_weight = 0;
+    ClassicalDescriptorOptions plain;
+    plain.words_weight = 0;
+    const ClassicalDescriptor sampled(o, "classical-plain"), full(plain, "classical-plain");
     // Smooth content (no texture finer than the sampling stride, which would alias).
     const auto scene = test::makeRetrievalScene(5, true);
     cv::Mat smooth = test::makeShapesImage(5, scene.rgb.size());
@@ -72,6 +80,36 @@ private slots:
     const Rle one[] = {encodeMask(dot)};
     const auto v1 = sampled.extract(scene.rgb, one);
     QVERIFY(dotProduct(v1.data(), v1.data(), full.dim()) > 0.99f);
+  }
+
+  // With visual words (descriptor v2), a large image and its downscaled copy share their analysis
+  // image and sample the same pixels of it, so their descriptors agree, words included.
+  void wordsFollowTheAnalysisImage() {
+    ClassicalDescriptorOptions o;
+    o.analysis_max_pixels = 30'000;  // stride ceil(sqrt(120000 / 30000)) = 2: 400x300 is analysed at 200x150
+    const ClassicalDescriptor large(o), small;
+    QVERIFY(small.dim() > ClassicalDescriptor::kFixedDim);
+    const auto scene = test::makeRetrievalScene(6, true);
+    cv::Mat copy, copy_mask;
+    cv::resize(scene.rgb, copy, {scene.rgb.cols / 2, scene.rgb.rows / 2}, 0, 0, cv::INTER_AREA);
+    cv::resize(scene.object_mask, copy_mask, copy.size(), 0, 0, cv::INTER_NEAREST);
+    const Rle large_masks[] = {encodeMask(scene.object_mask), encodeMask(cv::Mat::ones(scene.rgb.size(), CV_8U))};
+    const Rle small_masks[] = {encodeMask(copy_mask), encodeMask(cv::Mat::ones(copy.size(), CV_8U))};
+    const auto vl = large.extract(scene.rgb, large_masks), vs = small.extract(copy, small_masks);
+    const int words = small.dim() - ClassicalDescriptor::kFixedDim;
+    for (int m = 0; m < 2; ++m) {
+      const float* a = vl.data() + m * small.dim();
+      const float* b = vs.data() + m * small.dim();
+      const float agreement = dotProduct(a, b, small.dim());
+      const float words_a = dotProduct(a + ClassicalDescriptor::kFixedDim, a + ClassicalDescriptor::kFixedDim, words);
+      const float words_b = dotProduct(b + ClassicalDescriptor::kFixedDim, b + ClassicalDescriptor::kFixedDim, words);
+      const float words_agreement =
+          dotProduct(a + ClassicalDescriptor::kFixedDim, b + ClassicalDescriptor::kFixedDim, words) / std::sqrt(words_a * words_b);
+      qInfo("large vs downscaled copy, mask %d: %.4f (words block %.4f)", m, agreement, words_agreement);
+      QVERIFY(words_a > 0 && words_b > 0);
+      QVERIFY(agreement > 0.999f);  // the same analysis image and the same sampled pixels
+      QVERIFY(words_agreement > 0.999f);
+    }
   }
 };
 

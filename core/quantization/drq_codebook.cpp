@@ -1,0 +1,183 @@
+#include "core/quantization/drq_codebook.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "core/base/error.h"
+#include "core/quantization/codebook_file.h"
+
+namespace regionlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+template <typename Body>
+void parallelRanges(size_t n, int threads, Body&& body) {
+  const int count = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  if (count == 1 || n < 256) {
+    body(size_t(0), n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const size_t step = (n + size_t(count) - 1) / size_t(count);
+  for (size_t begin = 0; begin < n; begin += step) pool.emplace_back([&, begin] { body(begin, std::min(n, begin + step)); });
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+void AdcTable::scoreAll(const uint16_t* codes, size_t n, float* out) const {
+  const float* v = values.data();
+  if (books == 8) {  // the region-code default: unrolled
+    const size_t s = stride;
+    for (size_t i = 0; i < n; ++i, codes += 8) {
+      out[i] = offset + ((v[codes[0]] + v[s + codes[1]]) + (v[2 * s + codes[2]] + v[3 * s + codes[3]])) +
+               ((v[4 * s + codes[4]] + v[5 * s + codes[5]]) + (v[6 * s + codes[6]] + v[7 * s + codes[7]]));
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; ++i, codes += books) out[i] = score(codes);
+}
+
+DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books) : transform_(std::move(transform)), books_(std::move(books)) {
+  if (books_.empty()) throw Error("a DRQ codebook needs at least one book");
+  for (const DrqTree& t : books_) {
+    if (t.dim() != books_.front().dim()) throw Error("the books of a DRQ codebook must have equal dimensions");
+    if (t.hasLookupTables() != books_.front().hasLookupTables()) throw Error("the books of a DRQ codebook disagree on lookup tables");
+  }
+  if (transform_.outputDim() != int(books_.size()) * books_.front().dim()) {
+    throw Error("DRQ codebook books cover " + std::to_string(books_.size() * size_t(books_.front().dim())) + " dimensions, the transform makes " +
+                std::to_string(transform_.outputDim()));
+  }
+  const std::vector<uint8_t> bytes = encodeCodebook(*this);
+  static constexpr char kHex[] = "0123456789abcdef";
+  id_.reserve(64);
+  for (size_t i = bytes.size() - 32; i < bytes.size(); ++i) {
+    id_ += kHex[bytes[i] >> 4];
+    id_ += kHex[bytes[i] & 15];
+  }
+}
+
+DrqCodebook DrqCodebook::withoutLookupTables() const {
+  std::vector<DrqTree> trees;
+  for (const DrqTree& t : books_) trees.push_back(t.withoutLookupTables());
+  return DrqCodebook(transform_, std::move(trees));
+}
+
+DrqCodebook DrqCodebook::train(const float* rows, size_t n, int dim, const DrqCodebookOptions& options, DrqTrainingReport* report) {
+  if (n == 0) throw Error("a DRQ codebook needs training vectors");
+  if (dim < 1) throw Error("a DRQ codebook needs vectors with at least one dimension");
+  if (options.books < 1) throw Error("a DRQ codebook needs at least one book");
+  for (size_t i = 0; i < n * size_t(dim); ++i) {
+    if (!std::isfinite(rows[i])) throw Error("training vector " + std::to_string(i / size_t(dim)) + " has a non-finite value");
+  }
+  int chunk = options.chunk_dim;
+  if (chunk == 0) chunk = int(std::bit_ceil(uint32_t((dim + options.books - 1) / options.books)));
+  if (!std::has_single_bit(uint32_t(chunk))) throw Error("DRQ chunks must be a power of two in size, got " + std::to_string(chunk));
+  const int output_dim = options.books * chunk;
+  if (output_dim < dim && !options.pca) {
+    throw Error(std::to_string(options.books) + " books of " + std::to_string(chunk) + " dimensions cannot hold " + std::to_string(dim) +
+                "-d vectors without a PCA rotation");
+  }
+  if (options.centroids > 32768 || options.root_bits < 0 || options.root_bits > 15) {
+    throw Error("DRQ books hold at most 32768 centroids");
+  }
+
+  auto t = Clock::now();
+  VectorTransform transform(dim, std::max(dim, output_dim), options.normalisation);
+  if (options.pca) {
+    const size_t samples = std::clamp<size_t>(options.pca_samples, 2, n);
+    std::vector<float> sample(samples * size_t(dim));
+    for (size_t s = 0; s < samples; ++s) {
+      const size_t row = s * n / samples;
+      std::copy_n(rows + row * size_t(dim), dim, sample.data() + s * size_t(dim));
+    }
+    transform = VectorTransform::learnPca(sample.data(), samples, dim, options.books, chunk, options.normalisation);
+  }
+  // Column-major copy of the transformed data: trainDrqTree reads one dimension at a time.
+  std::vector<float> columns(size_t(output_dim) * n);
+  parallelRanges(n, options.drc.threads, [&](size_t begin, size_t end) {
+    std::vector<float> y(static_cast<size_t>(output_dim));
+    for (size_t i = begin; i < end; ++i) {
+      transform.apply(rows + i * size_t(dim), y.data());
+      for (int d = 0; d < output_dim; ++d) columns[size_t(d) * n + i] = y[size_t(d)];
+    }
+  });
+  const double transform_seconds = secondsSince(t);
+
+  DrcOptions drc = options.drc;
+  const int root_bits = options.centroids > 0 ? int(std::bit_width(options.centroids - 1)) : options.root_bits;
+  drc.level_bits = options.level_bits.empty() ? defaultLevelBits(chunk, std::max(root_bits, 0)) : options.level_bits;
+  drc.root_size = options.centroids;
+  std::vector<DrqTree> trees;
+  DrqTrainingReport totals;
+  totals.transform_seconds = transform_seconds;
+  for (int b = 0; b < options.books; ++b) {
+    drc.seed = options.drc.seed + uint64_t(b) * 7919;
+    DrcTrainingReport r;
+    trees.push_back(trainDrqTree(columns.data() + size_t(b) * size_t(chunk) * n, n, chunk, drc, &r));
+    totals.histogram_seconds += r.histogram_seconds;
+    totals.training_seconds += r.training_seconds;
+  }
+  if (report) *report = totals;
+  return DrqCodebook(std::move(transform), std::move(trees));
+}
+
+float DrqCodebook::encode(const float* x, uint16_t* codes, EncodeMode mode) const {
+  thread_local std::vector<float> y;
+  y.resize(size_t(transform_.outputDim()));
+  transform_.apply(x, y.data());
+  const int chunk = chunkDim();
+  float total = 0;
+  for (size_t b = 0; b < books_.size(); ++b) {
+    float d = 0;
+    codes[b] = books_[b].encode(y.data() + b * size_t(chunk), mode, &d);
+    total += d;
+  }
+  return total;
+}
+
+void DrqCodebook::encodeMany(const float* rows, size_t n, uint16_t* codes, EncodeMode mode, int threads) const {
+  const size_t dim = size_t(inputDim()), nb = books_.size();
+  parallelRanges(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) encode(rows + i * dim, codes + i * nb, mode);
+  });
+}
+
+void DrqCodebook::decode(const uint16_t* codes, float* out) const {
+  std::vector<float> y(static_cast<size_t>(transform_.outputDim()));
+  const size_t chunk = size_t(chunkDim());
+  for (size_t b = 0; b < books_.size(); ++b) std::copy_n(books_[b].centroid(codes[b]), chunk, y.data() + b * chunk);
+  transform_.invert(y.data(), out);
+}
+
+AdcTable DrqCodebook::innerProductTable(const float* query) const {
+  AdcTable table;
+  table.books = books();
+  for (const DrqTree& t : books_) table.stride = std::max(table.stride, t.size());
+  table.values.assign(size_t(table.books) * table.stride, 0.0f);
+  std::vector<float> q(static_cast<size_t>(transform_.outputDim()));
+  table.offset = transform_.applyToQuery(query, q.data());
+  const size_t chunk = size_t(chunkDim());
+  for (size_t b = 0; b < books_.size(); ++b) books_[b].innerProductTable(q.data() + b * chunk, table.values.data() + b * table.stride);
+  return table;
+}
+
+AdcTable DrqCodebook::distanceTable(const float* query) const {
+  AdcTable table;
+  table.books = books();
+  for (const DrqTree& t : books_) table.stride = std::max(table.stride, t.size());
+  table.values.assign(size_t(table.books) * table.stride, 0.0f);
+  std::vector<float> y(static_cast<size_t>(transform_.outputDim()));
+  transform_.apply(query, y.data());
+  const size_t chunk = size_t(chunkDim());
+  for (size_t b = 0; b < books_.size(); ++b) books_[b].distanceTable(y.data() + b * chunk, table.values.data() + b * table.stride);
+  return table;
+}
+
+}  // namespace regionlab

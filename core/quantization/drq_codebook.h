@@ -1,0 +1,106 @@
+#pragma once
+// A DRQ product codebook: vectors are normalised, optionally PCA-rotated, zero padded, split into
+// `books` chunks of a power-of-two size, and each chunk is quantised on its own dimensionality-
+// recursive tree (drq_tree.h), giving one uint16 code per book (REFERENCE.md §C8: per-book codes
+// instead of drvq's single size_t label, which overflows past 64 bits). E.g. 1024-d DINOv2
+// features as 8 books × 128-d × 4096 centroids: 16 bytes per vector; 128-d SIFT as one book of
+// 4096 visual words.
+//
+// Scoring a query against codes is asymmetric (Jégou et al., "Product quantization for nearest
+// neighbor search", PAMI 2011): per book, a table of the query's inner products (or squared
+// distances) with every centroid, computed through the tree like an exact encoding; a code then
+// costs one lookup and one addition per book.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/quantization/drc_training.h"
+#include "core/quantization/drq_tree.h"
+#include "core/quantization/vector_transform.h"
+
+namespace regionlab {
+
+struct DrqCodebookOptions {
+  int books = 1;
+  // Dimensions per book, a power of two; 0 = the smallest with books·chunk_dim ≥ the input dim.
+  int chunk_dim = 0;
+  // 2^root_bits centroids per book (at most 15 bits) …
+  int root_bits = 12;
+  // … or exactly this many when set (clusters: any K ≤ 32768).
+  uint32_t centroids = 0;
+  // log2 centroids per tree level (log2(chunk_dim) + 1 entries); empty = defaultLevelBits().
+  std::vector<int> level_bits;
+  VectorNormalisation normalisation = VectorNormalisation::L2;
+  // Learn a balanced PCA rotation (vector_transform.h) on the training vectors; needed when the
+  // input has more dimensions than books·chunk_dim.
+  bool pca = false;
+  // Rows used to learn the PCA (evenly spaced through the training set).
+  size_t pca_samples = 100'000;
+  // Leaf bins, stopping rule, propagation range, seed, threads (level sizes are filled in here).
+  DrcOptions drc;
+};
+
+struct DrqTrainingReport {
+  double transform_seconds = 0;  // normalisation, PCA and the column-major copy
+  double histogram_seconds = 0;  // per-level histograms and labels (proportional to the data)
+  double training_seconds = 0;   // k-means on histograms and grids (independent of the data size)
+};
+
+// Per-book lookup tables for asymmetric scoring: score(code) = offset + Σ_b values[b·stride + code[b]].
+struct AdcTable {
+  int books = 0;
+  uint32_t stride = 0;
+  std::vector<float> values;
+  float offset = 0;
+  float score(const uint16_t* code) const {
+    float s = offset;
+    for (int b = 0; b < books; ++b) s += values[size_t(b) * stride + code[b]];
+    return s;
+  }
+  // out[i] = score(codes + i·books) for n codes stored one after another.
+  void scoreAll(const uint16_t* codes, size_t n, float* out) const;
+};
+
+class DrqCodebook {
+public:
+  DrqCodebook() = default;
+  // From parts (training, the codebook file reader). Throws Error when they do not fit together.
+  DrqCodebook(VectorTransform transform, std::vector<DrqTree> books);
+
+  // Trains on n row-major vectors of `dim` values. Deterministic for a given options.drc.seed.
+  // Throws Error for empty or non-finite data and impossible options.
+  static DrqCodebook train(const float* rows, size_t n, int dim, const DrqCodebookOptions& options, DrqTrainingReport* report = nullptr);
+
+  int inputDim() const { return transform_.inputDim(); }
+  int books() const { return int(books_.size()); }
+  int chunkDim() const { return books_.empty() ? 0 : books_.front().dim(); }
+  uint32_t bookSize(int book) const { return books_[size_t(book)].size(); }
+  const DrqTree& book(int b) const { return books_[size_t(b)]; }
+  const VectorTransform& transform() const { return transform_; }
+  // SHA-256 (hex) of the codebook's file encoding: what region codes record.
+  const std::string& id() const { return id_; }
+  bool hasLookupTables() const { return books_.front().hasLookupTables(); }
+  // Exact encoding and scoring only, a fraction of the size (a different id).
+  DrqCodebook withoutLookupTables() const;
+
+  // codes receives books() values; returns the squared distance to the reconstruction in the
+  // transformed space.
+  float encode(const float* x, uint16_t* codes, EncodeMode mode = EncodeMode::Exact) const;
+  // n rows → n·books() codes, on `threads` threads (0 = all cores).
+  void encodeMany(const float* rows, size_t n, uint16_t* codes, EncodeMode mode = EncodeMode::Exact, int threads = 0) const;
+  // The vector a code stands for, in the input space (normalised, not re-normalised).
+  void decode(const uint16_t* codes, float* out) const;
+
+  // Tables whose scores approximate query · normalise(x) (query taken as given).
+  AdcTable innerProductTable(const float* query) const;
+  // Tables whose scores are squared distances between the transformed query and the reconstructions.
+  AdcTable distanceTable(const float* query) const;
+
+private:
+  VectorTransform transform_;
+  std::vector<DrqTree> books_;
+  std::string id_;
+};
+
+}  // namespace regionlab
