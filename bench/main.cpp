@@ -8,6 +8,8 @@
 #include "bench/benchmarks.h"
 
 int main(int argc, char** argv) {
+  // Line-buffered even into a file or pipe: a long run stopped by a timeout keeps the lines it printed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const std::vector<std::string> args(argv + 1, argv + argc);
   const auto& all = regionlab::bench::benchmarks();
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
