@@ -48,9 +48,7 @@ private:
 DrqCodebook trainRegionCodebook(const RegionVectorSet& vectors, const DrqIndexOptions& options) {
   const size_t n = vectors.size();
   const size_t samples = std::min(n, options.max_training_vectors);
-  const auto dim = size_t(vectors.dim());
-  std::vector<float> training(samples * dim);
-  for (size_t s = 0; s < samples; ++s) std::copy_n(vectors.vector(s * n / samples), dim, training.data() + s * dim);
+  const std::vector<float> training = vectors.evenlySpacedSample(samples);
   DrqCodebookOptions o;
   o.books = options.books;
   o.root_bits = drqRootBitsFor(n, options);
@@ -59,7 +57,7 @@ DrqCodebook trainRegionCodebook(const RegionVectorSet& vectors, const DrqIndexOp
   o.pca_samples = 30'000;
   o.drc.seed = options.seed;
   o.drc.threads = options.threads;
-  return DrqCodebook::train(training.data(), samples, int(dim), o);
+  return DrqCodebook::train(training.data(), samples, vectors.dim(), o);
 }
 
 std::vector<int64_t> regionIdsOfRows(const RegionVectorSet& vectors, std::span<const uint32_t> rows) {

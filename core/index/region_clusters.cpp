@@ -56,8 +56,7 @@ RegionClusters RegionClusters::build(Database& db, int64_t model_id, const Regio
   }
   const auto dim = size_t(vectors.dim());
   const size_t samples = std::min(n, std::max<size_t>(options.max_training_vectors, options.k));
-  std::vector<float> training(samples * dim);
-  for (size_t s = 0; s < samples; ++s) std::copy_n(vectors.vector(s * n / samples), dim, training.data() + s * dim);
+  const std::vector<float> training = vectors.evenlySpacedSample(samples);
 
   DrqCodebookOptions o;
   o.books = 1;

@@ -213,9 +213,7 @@ bool RegionSearchIndex::refresh(Database& db) {
   }
   if (vectors_.size() == before) return false;
   // New vectors: encode them with the current codebook, or train/retrain per the policy.
-  if (options_.read_only) {
-    // No codes in read-only mode (see syncCodes).
-  } else if (drq_ && !drq_->retrainDue(vectors_.size(), options_.drq)) {
+  if (drq_ && !drq_->retrainDue(vectors_.size(), options_.drq)) {  // never in read-only mode: syncCodes leaves drq_ empty
     drq_->append(db, vectors_, options_.drq.threads);
     code_maintenance_ = "encoded " + std::to_string(vectors_.size() - before) + " new vectors";
   } else {

@@ -1,10 +1,19 @@
 #include "core/index/region_vector_set.h"
 
+#include <algorithm>
+
 #include "core/base/error.h"
 #include "core/base/half_float.h"
 #include "core/storage/database.h"
 
 namespace regionlab {
+
+std::vector<float> RegionVectorSet::evenlySpacedSample(size_t count) const {
+  const size_t n = size(), samples = std::min(n, count), d = size_t(dim_);
+  std::vector<float> out(samples * d);
+  for (size_t s = 0; s < samples; ++s) std::copy_n(vector(s * n / samples), d, out.data() + s * d);
+  return out;
+}
 
 std::optional<size_t> RegionVectorSet::rowOfRegion(int64_t region_id) const {
   const auto it = row_by_region_.find(region_id);

@@ -28,6 +28,9 @@ public:
   // Rows of one image's regions (empty when the image has none).
   std::span<const uint32_t> rowsOfImage(int64_t image_id) const;
   size_t imageCount() const { return rows_by_image_.size(); }
+  // min(count, size()) vectors evenly spaced through the set (row s·n/count), one after another:
+  // a training sample that spans the whole collection.
+  std::vector<float> evenlySpacedSample(size_t count) const;
 
   // Appends a vector; region ids must increase.
   void append(int64_t region_id, int64_t image_id, const float* vector);

@@ -1,10 +1,10 @@
 #include "core/io/coco_instances.h"
 
 #include <map>
-#include <set>
 
 #include "core/base/build_info.h"
 #include "core/base/error.h"
+#include "core/io/coco_images.h"
 #include "core/io/json_file.h"
 #include "core/io/mask_polygons.h"
 
@@ -142,21 +142,7 @@ LabelSet readCocoInstances(const fs::path& file) {
     if (set.findClass(name)) io::throwFieldError(file, where + ".name", "category name '" + name + "' appears twice");
     set.classes.push_back({name, id, true, ""});
   }
-  const json& images = io::requireArray(file, doc, "images", "");
-  std::map<int64_t, size_t> image_index;
-  std::set<std::string> file_names;
-  for (size_t i = 0; i < images.size(); ++i) {
-    const std::string where = "images[" + std::to_string(i) + "]";
-    LabeledImage image;
-    image.id = io::requireInt(file, images[i], "id", where);
-    image.file_name = io::requireString(file, images[i], "file_name", where);
-    image.width = int(io::requireInt(file, images[i], "width", where));
-    image.height = int(io::requireInt(file, images[i], "height", where));
-    if (image.width <= 0 || image.height <= 0) io::throwFieldError(file, where, "width and height must be positive");
-    if (!image_index.emplace(image.id, set.images.size()).second) io::throwFieldError(file, where + ".id", "image id appears twice");
-    if (!file_names.insert(image.file_name).second) io::throwFieldError(file, where + ".file_name", "file name appears twice");
-    set.images.push_back(std::move(image));
-  }
+  const std::map<int64_t, size_t> image_index = io::readCocoImages(file, doc, set, /*unique_file_names=*/true);
   const json& annotations = io::requireArray(file, doc, "annotations", "");
   for (size_t i = 0; i < annotations.size(); ++i) {
     const json& a = annotations[i];

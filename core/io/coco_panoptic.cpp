@@ -7,6 +7,7 @@
 
 #include "core/base/build_info.h"
 #include "core/base/error.h"
+#include "core/io/coco_images.h"
 #include "core/io/instance_painting.h"
 #include "core/io/json_file.h"
 
@@ -88,19 +89,7 @@ LabelSet readCocoPanoptic(const fs::path& file, std::optional<fs::path> png_fold
     if (!category_names.emplace(c.id, c.name).second) io::throwFieldError(file, where + ".id", "category id appears twice");
     set.classes.push_back(c);
   }
-  std::map<int64_t, size_t> image_index;
-  const json& images = io::requireArray(file, doc, "images", "");
-  for (size_t i = 0; i < images.size(); ++i) {
-    const std::string where = "images[" + std::to_string(i) + "]";
-    LabeledImage image;
-    image.id = io::requireInt(file, images[i], "id", where);
-    image.file_name = io::requireString(file, images[i], "file_name", where);
-    image.width = int(io::requireInt(file, images[i], "width", where));
-    image.height = int(io::requireInt(file, images[i], "height", where));
-    if (image.width <= 0 || image.height <= 0) io::throwFieldError(file, where, "width and height must be positive");
-    if (!image_index.emplace(image.id, set.images.size()).second) io::throwFieldError(file, where + ".id", "image id appears twice");
-    set.images.push_back(std::move(image));
-  }
+  const std::map<int64_t, size_t> image_index = io::readCocoImages(file, doc, set, /*unique_file_names=*/false);
   const json& annotations = io::requireArray(file, doc, "annotations", "");
   for (size_t i = 0; i < annotations.size(); ++i) {
     const json& a = annotations[i];

@@ -13,11 +13,13 @@
 #include "core/nets/checkpoint_archive.h"
 #include "core/nets/state_dict.h"
 #include "tests/core/nets/torch_save_writer.h"
+#include "tests/support/error_message.h"
 #include "tests/support/test_environment.h"
 
 using namespace regionlab;
 using namespace regionlab::nets;
 namespace fs = std::filesystem;
+using regionlab::test::errorOf;
 
 namespace {
 
@@ -31,16 +33,6 @@ void writeFile(const fs::path& file, const std::string& bytes) {
   out.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
-// Runs f and returns the Error's message; fails the test when nothing (or another type) is thrown.
-template <typename F>
-std::string errorOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 // A pickle that, unpickled by Python, would run `module.name("echo pwned")`.
 std::string maliciousPickle(int protocol, const std::string& module, const std::string& name) {

@@ -13,11 +13,13 @@
 #include "core/nets/sam_model.h"
 #include "core/nets/sam_preprocess.h"
 #include "core/nets/state_dict.h"
+#include "tests/support/error_message.h"
 #include "tests/support/test_environment.h"
 
 using namespace regionlab;
 using namespace regionlab::nets;
 namespace fs = std::filesystem;
+using regionlab::test::errorOf;
 
 namespace {
 
@@ -90,15 +92,6 @@ void checkParity(const fs::path& dir, const std::string& name, SamArchitecture a
   }
 }
 
-template <typename F>
-std::string errorOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 }  // namespace
 
