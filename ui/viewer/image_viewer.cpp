@@ -34,7 +34,9 @@ ImageViewer::ImageViewer(QWidget* parent) : QGraphicsView(parent), scene_(new QG
   heat_item_->setZValue(15);
   heat_item_->setTransformationMode(Qt::FastTransformation);
   heat_item_->setVisible(false);
+  prompt_item_ = new PromptOverlayItem;
   scene_->addItem(image_item_);
+  scene_->addItem(prompt_item_);
   scene_->addItem(overlay_);
   scene_->addItem(heat_item_);
   scene_->addItem(emphasis_);
@@ -59,6 +61,12 @@ ImageViewer::ImageViewer(QWidget* parent) : QGraphicsView(parent), scene_(new QG
   legend_->setObjectName(QStringLiteral("heatLegend"));
   legend_->setAttribute(Qt::WA_TransparentForMouseEvents);
   legend_->hide();
+  prompt_status_ = new QLabel(viewport());
+  prompt_status_->setObjectName(QStringLiteral("promptStatus"));
+  prompt_status_->setStyleSheet(QStringLiteral("QLabel { background: rgba(20,60,120,200); color: white; padding: 3px 8px; border-radius: 3px; }"));
+  prompt_status_->setAttribute(Qt::WA_TransparentForMouseEvents);
+  prompt_status_->move(8, 8);
+  prompt_status_->hide();
 }
 
 void ImageViewer::setDocument(std::shared_ptr<const ImageDocument> doc) {
@@ -69,16 +77,20 @@ void ImageViewer::setDocument(std::shared_ptr<const ImageDocument> doc) {
   matched_region_ = 0;
   hover_label_->hide();
   clearHeatMap();
+  prompt_item_->setOverlay({});
+  prompt_item_->setDragBox(std::nullopt);
   if (!doc_) {
     image_item_->setImage(nullptr, {});
     overlay_->setDocument(nullptr);
     emphasis_->setSceneSize({});
+    prompt_item_->setSceneSize({});
     scene_->setSceneRect(QRectF());
     return;
   }
   image_item_->setImage(doc_->pixels, doc_->size);
   overlay_->setDocument(doc_);
   emphasis_->setSceneSize(doc_->size);
+  prompt_item_->setSceneSize(doc_->size);
   scene_->setSceneRect(QRectF(QPointF(0, 0), QSizeF(doc_->size)));
   setQueryShape(query_image_id_, query_shape_);
   fitToWindow();
@@ -145,9 +157,22 @@ void ImageViewer::updateLegend() {
   legend_->show();
 }
 
+void ImageViewer::setPromptOverlay(PromptOverlay overlay) { prompt_item_->setOverlay(std::move(overlay)); }
+
+const PromptOverlay& ImageViewer::promptOverlay() const { return prompt_item_->overlay(); }
+
+void ImageViewer::setPromptStatus(const QString& text) {
+  prompt_status_->setText(text);
+  prompt_status_->adjustSize();
+  prompt_status_->setVisible(!text.isEmpty());
+}
+
+QString ImageViewer::promptStatus() const { return prompt_status_->isHidden() ? QString() : prompt_status_->text(); }
+
 void ImageViewer::setClickMode(ClickMode mode) {
   click_mode_ = mode;
-  viewport()->setCursor(mode == ClickMode::PaintRegions ? Qt::CrossCursor : Qt::ArrowCursor);
+  if (mode != ClickMode::Prompt) prompt_item_->setDragBox(std::nullopt);
+  viewport()->setCursor(mode == ClickMode::Query ? Qt::ArrowCursor : Qt::CrossCursor);
 }
 
 void ImageViewer::setSelectedRegions(const std::set<int64_t>& ids) {
@@ -268,6 +293,7 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
     case Gesture::Click:
       if (click_mode_ == ClickMode::Prompt && (pos - press_pos_).manhattanLength() > kClickSlop) gesture_ = Gesture::Box;
       break;
+    case Gesture::Box: prompt_item_->setDragBox(QRectF(mapToScene(press_pos_), mapToScene(pos)).normalized()); break;
     default: break;
   }
   last_pos_ = pos;
@@ -285,10 +311,13 @@ void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
   switch (gesture) {
     case Gesture::Pan: setClickMode(click_mode_); break;  // restores the cursor
     case Gesture::Stroke: finishStroke(); break;
-    case Gesture::Box: emit boxPrompt(QRectF(mapToScene(press_pos_), scene_pos).normalized()); break;
+    case Gesture::Box:
+      prompt_item_->setDragBox(std::nullopt);
+      emit boxPrompt(QRectF(mapToScene(press_pos_), scene_pos).normalized());
+      break;
     case Gesture::Click: {
       if ((pos - press_pos_).manhattanLength() > kClickSlop || !doc_) break;
-      if (click_mode_ == ClickMode::Prompt) {
+      if (click_mode_ == ClickMode::Prompt && !(event->modifiers() & Qt::ControlModifier)) {
         emit pointPrompt(scene_pos, !(event->modifiers() & Qt::ShiftModifier));
         break;
       }
@@ -345,11 +374,30 @@ void ImageViewer::keyPressEvent(QKeyEvent* event) {
     return;
   }
   if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && click_mode_ == ClickMode::Prompt) {
-    emit promptAccepted();
+    emit promptAccepted(!(event->modifiers() & Qt::ControlModifier));
+    event->accept();
+    return;
+  }
+  if (event->key() == Qt::Key_Escape && click_mode_ == ClickMode::Prompt) {
+    if (!selected_.empty()) setSelectedRegions({});
+    emit promptCleared();
     event->accept();
     return;
   }
   QGraphicsView::keyPressEvent(event);
+}
+
+bool ImageViewer::event(QEvent* event) {
+  // In prompt mode Esc and Enter belong to the prompt, ahead of the window's shortcuts (Esc
+  // there clears the region selection).
+  if (event->type() == QEvent::ShortcutOverride && click_mode_ == ClickMode::Prompt) {
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    if (key == Qt::Key_Escape || key == Qt::Key_Return || key == Qt::Key_Enter) {
+      event->accept();
+      return true;
+    }
+  }
+  return QGraphicsView::event(event);
 }
 
 void ImageViewer::keyReleaseEvent(QKeyEvent* event) {

@@ -15,6 +15,7 @@
 
 #include "ui/query/heat_map.h"
 #include "ui/viewer/image_document.h"
+#include "ui/viewer/prompt_overlay_item.h"
 #include "ui/viewer/region_overlay_item.h"
 
 class QGraphicsPixmapItem;
@@ -52,6 +53,14 @@ public:
   void clearHeatMap();
   bool hasHeatMap() const;
 
+  // Prompt mode: the predicted mask, points and box (scene coordinates), and a line saying what
+  // the click-to-mask model is doing ("Encoding image for SAM…"; empty hides it).
+  void setPromptOverlay(PromptOverlay overlay);
+  void clearPromptOverlay() { setPromptOverlay({}); }
+  const PromptOverlay& promptOverlay() const;
+  void setPromptStatus(const QString& text);
+  QString promptStatus() const;
+
   void setClickMode(ClickMode mode);
   ClickMode clickMode() const { return click_mode_; }
   const std::set<int64_t>& selectedRegions() const { return selected_; }
@@ -80,7 +89,10 @@ signals:
   // Prompt mode (click-to-mask models): points, boxes and the request to use the mask.
   void pointPrompt(QPointF image_point, bool positive);
   void boxPrompt(QRectF image_box);
-  void promptAccepted();
+  // Enter: use the mask (as the query, and as a label); Ctrl+Enter: only as the query.
+  void promptAccepted(bool label);
+  // Esc in prompt mode: forget the points and the mask.
+  void promptCleared();
 
 protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -89,6 +101,7 @@ protected:
   void mouseReleaseEvent(QMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
   void keyReleaseEvent(QKeyEvent* event) override;
+  bool event(QEvent* event) override;
   void leaveEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
@@ -107,7 +120,9 @@ private:
   RegionOverlayItem* overlay_;
   RegionEmphasisItem* emphasis_;
   QGraphicsPixmapItem* heat_item_;
+  PromptOverlayItem* prompt_item_;
   QLabel* hover_label_;
+  QLabel* prompt_status_;
   QLabel* legend_;
   std::shared_ptr<const ImageDocument> doc_;
   std::set<int64_t> selected_;
