@@ -56,4 +56,37 @@ private:
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
+// A brush stroke on a mask label. On a region the user made (a SAM mask, a merge, an earlier
+// stroke), the stroke is added to or erased from its mask in place: the region is stored again
+// under its id with the new mask and its user label (the store has no in-place mask update;
+// a re-stored region loses its search vector and ✓/✗ feedback, as any region whose pixels
+// change must). On a generated region (the ingest's, which is never edited) the edited mask
+// becomes a new user region carrying the region's user label — or `class_id` — and the region
+// gives up its user label (as a split does). With no region (target 0) an added stroke is a new
+// mask of `class_id`. Erasing a mask whole deletes it.
+class BrushMaskCommand : public QUndoCommand {
+public:
+  BrushMaskCommand(LabelService* service, int64_t image_id, int64_t target_region, Region stroke, bool add,
+                   std::optional<int64_t> class_id);
+  void redo() override;
+  void undo() override;
+
+private:
+  struct State {
+    bool edited_in_place = false;
+    std::optional<Region> before;        // the user region's mask before the stroke
+    std::optional<UserLabel> before_label;
+    bool erased_whole = false;
+    int64_t created_id = 0;              // a new user region (generated target, or none)
+    UserLabelAssignment replaced;
+  };
+  LabelService* service_;
+  int64_t image_id_;
+  int64_t target_;
+  Region stroke_;
+  bool add_;
+  std::optional<int64_t> class_id_;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
 }  // namespace regionlab::ui

@@ -14,7 +14,10 @@ SamPromptController::SamPromptController(ImageViewer* viewer, QObject* parent) :
   connect(viewer, &ImageViewer::promptCleared, this, &SamPromptController::clear);
 }
 
-SamPromptController::~SamPromptController() { stop(); }
+SamPromptController::~SamPromptController() {
+  blockSignals(true);  // the window's widgets listening may be gone already
+  stop();
+}
 
 void SamPromptController::start(const SamCheckpoint& checkpoint, const std::filesystem::path& cache_dir) {
   stop();
@@ -71,7 +74,8 @@ void SamPromptController::stop() {
 
 void SamPromptController::setActive(bool active) {
   active_ = active;
-  if (viewer_) viewer_->setClickMode(active ? ImageViewer::ClickMode::Prompt : ImageViewer::ClickMode::Query);
+  if (viewer_ && active) viewer_->setClickMode(ImageViewer::ClickMode::Prompt);
+  if (viewer_ && !active && viewer_->clickMode() == ImageViewer::ClickMode::Prompt) viewer_->setClickMode(ImageViewer::ClickMode::Query);
   if (active) {
     encodeShownImage();
     redraw();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QCursor>
 #include <QGraphicsPixmapItem>
 #include <QKeyEvent>
 #include <QLabel>
@@ -169,9 +170,15 @@ void ImageViewer::setPromptStatus(const QString& text) {
 
 QString ImageViewer::promptStatus() const { return prompt_status_->isHidden() ? QString() : prompt_status_->text(); }
 
+void ImageViewer::setBrushRadius(double radius) {
+  brush_radius_ = std::clamp(radius, 1.0, 512.0);
+  if (click_mode_ == ClickMode::BrushMask) prompt_item_->setBrushCursor(mapToScene(mapFromGlobal(QCursor::pos())), brush_radius_);
+}
+
 void ImageViewer::setClickMode(ClickMode mode) {
   click_mode_ = mode;
   if (mode != ClickMode::Prompt) prompt_item_->setDragBox(std::nullopt);
+  if (mode != ClickMode::BrushMask) prompt_item_->setBrushCursor(std::nullopt, 0);
   viewport()->setCursor(mode == ClickMode::Query ? Qt::ArrowCursor : Qt::CrossCursor);
 }
 
@@ -271,6 +278,12 @@ void ImageViewer::mousePressEvent(QMouseEvent* event) {
     stroke_add_ = event->button() == Qt::LeftButton;
     stroke_.clear();
     extendStroke(mapToScene(press_pos_), mapToScene(press_pos_));
+  } else if (click_mode_ == ClickMode::BrushMask && !(event->modifiers() & Qt::ControlModifier) &&
+             (event->button() == Qt::LeftButton || event->button() == Qt::RightButton)) {
+    gesture_ = Gesture::Brush;
+    stroke_add_ = event->button() == Qt::LeftButton;
+    brush_points_ = {mapToScene(press_pos_)};
+    prompt_item_->setBrushStroke(brush_points_, brush_radius_, stroke_add_);
   } else if (event->button() == Qt::LeftButton) {
     gesture_ = Gesture::Click;
   } else {
@@ -290,6 +303,10 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
       break;
     }
     case Gesture::Stroke: extendStroke(mapToScene(last_pos_), mapToScene(pos)); break;
+    case Gesture::Brush:
+      brush_points_.push_back(mapToScene(pos));
+      prompt_item_->setBrushStroke(brush_points_, brush_radius_, stroke_add_);
+      break;
     case Gesture::Click:
       if (click_mode_ == ClickMode::Prompt && (pos - press_pos_).manhattanLength() > kClickSlop) gesture_ = Gesture::Box;
       break;
@@ -297,6 +314,7 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
     default: break;
   }
   last_pos_ = pos;
+  if (click_mode_ == ClickMode::BrushMask) prompt_item_->setBrushCursor(mapToScene(pos), brush_radius_);
   updateHover(mapToScene(pos));
   updateHoverLabel(pos);
   event->accept();
@@ -311,6 +329,13 @@ void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
   switch (gesture) {
     case Gesture::Pan: setClickMode(click_mode_); break;  // restores the cursor
     case Gesture::Stroke: finishStroke(); break;
+    case Gesture::Brush: {
+      prompt_item_->setBrushStroke({}, 0, true);
+      std::vector<QPointF> points;
+      points.swap(brush_points_);
+      emit brushStroke(points, brush_radius_, stroke_add_);
+      break;
+    }
     case Gesture::Box:
       prompt_item_->setDragBox(std::nullopt);
       emit boxPrompt(QRectF(mapToScene(press_pos_), scene_pos).normalized());

@@ -29,7 +29,7 @@ class ImageViewer : public QGraphicsView {
   Q_OBJECT
 
 public:
-  enum class ClickMode { Query, PaintRegions, Prompt };
+  enum class ClickMode { Query, PaintRegions, Prompt, BrushMask };
 
   explicit ImageViewer(QWidget* parent = nullptr);
 
@@ -47,6 +47,7 @@ public:
   // The query region, drawn dashed while results load and afterwards (when the query's image is shown).
   void setQueryShape(int64_t image_id, const QPainterPath& shape);
   void clearQueryShape() { setQueryShape(0, {}); }
+  const QPainterPath& queryShape() const { return query_shape_; }
   // The region a selected result matched with.
   void setMatchedRegion(int64_t region_id);
   void setHeatMap(const HeatMap& map);
@@ -63,6 +64,9 @@ public:
 
   void setClickMode(ClickMode mode);
   ClickMode clickMode() const { return click_mode_; }
+  // The mask brush's radius in image (scene) pixels.
+  void setBrushRadius(double radius);
+  double brushRadius() const { return brush_radius_; }
   const std::set<int64_t>& selectedRegions() const { return selected_; }
   void setSelectedRegions(const std::set<int64_t>& ids);
   int64_t hoveredRegion() const;
@@ -93,6 +97,9 @@ signals:
   void promptAccepted(bool label);
   // Esc in prompt mode: forget the points and the mask.
   void promptCleared();
+  // Mask brush mode: a stroke's points (scene coordinates) with the brush radius; left button
+  // adds to the mask, right button erases.
+  void brushStroke(const std::vector<QPointF>& points, double radius, bool add);
 
 protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -131,13 +138,15 @@ private:
   ClickMode click_mode_ = ClickMode::Query;
 
   // Mouse gesture state.
-  enum class Gesture { None, Click, Pan, Stroke, Box };
+  enum class Gesture { None, Click, Pan, Stroke, Box, Brush };
   Gesture gesture_ = Gesture::None;
   Qt::MouseButton gesture_button_ = Qt::NoButton;
   QPoint press_pos_;
   QPoint last_pos_;
   bool space_held_ = false;
   bool stroke_add_ = true;
+  std::vector<QPointF> brush_points_;
+  double brush_radius_ = 8;
   std::vector<int64_t> stroke_;  // in crossing order, no repeats
   int64_t query_image_id_ = 0;
   QPainterPath query_shape_;

@@ -31,11 +31,38 @@ void PromptOverlayItem::setDragBox(std::optional<QRectF> box) {
   update();
 }
 
+void PromptOverlayItem::setBrushStroke(const std::vector<QPointF>& points, double radius, bool add) {
+  brush_points_ = points;
+  brush_radius_ = radius;
+  brush_add_ = add;
+  update();
+}
+
+void PromptOverlayItem::setBrushCursor(std::optional<QPointF> at, double radius) {
+  brush_cursor_ = at;
+  cursor_radius_ = radius;
+  update();
+}
+
 QRectF PromptOverlayItem::boundingRect() const { return QRectF(QPointF(0, 0), size_); }
 
 void PromptOverlayItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-  if (overlay_.empty() && !drag_box_) return;
+  if (overlay_.empty() && !drag_box_ && brush_points_.empty() && !brush_cursor_) return;
   painter->save();
+  if (!brush_points_.empty()) {
+    // The stroke as the mask will get it: a line of the brush's width with round ends.
+    QPen pen(brush_add_ ? QColor(40, 220, 90, 140) : QColor(235, 60, 60, 140), 2 * brush_radius_, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    painter->setPen(pen);
+    if (brush_points_.size() == 1) painter->drawPoint(brush_points_.front());
+    else painter->drawPolyline(brush_points_.data(), int(brush_points_.size()));
+  }
+  if (brush_cursor_) {
+    QPen pen(Qt::white, 1.5);
+    pen.setCosmetic(true);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawEllipse(*brush_cursor_, cursor_radius_, cursor_radius_);
+  }
   if (!overlay_.tint.isNull()) {
     painter->setRenderHint(QPainter::SmoothPixmapTransform, false);
     painter->drawImage(overlay_.tint_rect, overlay_.tint);

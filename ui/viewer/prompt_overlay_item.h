@@ -31,6 +31,10 @@ public:
   const PromptOverlay& overlay() const { return overlay_; }
   // The box under the mouse while dragging (none: nullopt).
   void setDragBox(std::optional<QRectF> box);
+  // The mask brush: the stroke being drawn (scene points, radius; add: green, erase: red) and
+  // the brush's outline under the cursor.
+  void setBrushStroke(const std::vector<QPointF>& points, double radius, bool add);
+  void setBrushCursor(std::optional<QPointF> at, double radius);
 
   QRectF boundingRect() const override;
   void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
@@ -39,6 +43,11 @@ private:
   QSizeF size_;
   PromptOverlay overlay_;
   std::optional<QRectF> drag_box_;
+  std::vector<QPointF> brush_points_;
+  double brush_radius_ = 0;
+  bool brush_add_ = true;
+  std::optional<QPointF> brush_cursor_;
+  double cursor_radius_ = 0;
 };
 
 }  // namespace regionlab::ui

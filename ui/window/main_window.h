@@ -183,6 +183,8 @@ private:
   void stopSam();
   void setSamAvailable(bool available, const QString& reason);
   void splitRegionWithSam();
+  void createBrushActions();
+  void brushMask(const std::vector<QPointF>& points, double radius, bool add);
 
   MainWindowOptions options_;
   std::unique_ptr<QSettings> settings_;

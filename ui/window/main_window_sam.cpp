@@ -11,6 +11,9 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/pipeline/active_models.h"
@@ -36,15 +39,14 @@ void MainWindow::createSamActions() {
     if (!on) sam_auto_enable_ = false;  // the user's choice holds for the session
   });
   connect(mode, &QAction::toggled, this, [this](bool on) {
-    if (on && action(QStringLiteral("paintRegions"))->isChecked()) action(QStringLiteral("paintRegions"))->setChecked(false);
-    sam_->setActive(on);
-  });
-  // Painting regions and SAM prompts both take the left button: one at a time.
-  connect(action(QStringLiteral("paintRegions")), &QAction::toggled, this, [this](bool on) {
-    if (on && action(QStringLiteral("samPrompt"))->isChecked()) {
-      action(QStringLiteral("samPrompt"))->setChecked(false);
-      viewer_->setClickMode(ImageViewer::ClickMode::PaintRegions);
+    // The other left-button tools go off first (their handlers reset the viewer's click mode).
+    if (on) {
+      for (const char* other : {"paintRegions", "brushMask"}) {
+        QAction* tool = action(QString::fromLatin1(other));
+        if (tool && tool->isChecked()) tool->setChecked(false);
+      }
     }
+    sam_->setActive(on);
   });
   QAction* split = makeAction("splitRegionWithSam", tr("S&plit region with the SAM mask"), QKeySequence(Qt::SHIFT | Qt::Key_S),
                               tr("Cut the selected region (Ctrl+click) — or the one under the first SAM point — along the SAM mask"));
@@ -95,8 +97,82 @@ void MainWindow::createSamActions() {
       entry->menu()->insertAction(action(QStringLiteral("clearSelection")), split);
     }
   }
+  createBrushActions();
   labels_->setLabelActions({action(QStringLiteral("assignClass")), action(QStringLiteral("deleteLabel")),
-                            action(QStringLiteral("mergeRegions")), action(QStringLiteral("paintRegions")), split});
+                            action(QStringLiteral("mergeRegions")), action(QStringLiteral("paintRegions")), split,
+                            action(QStringLiteral("brushMask"))});
+}
+
+void MainWindow::createBrushActions() {
+  QAction* brush = makeAction("brushMask", tr("Mask &brush"), QKeySequence(Qt::Key_D),
+                              tr("Draw on a mask label: left button adds, right button erases (the selected region, else the one "
+                                 "under the stroke; on nothing, a new mask of the current class)"));
+  brush->setCheckable(true);
+  brush->setIconText(tr("Brush (D)"));
+  // One left-button tool at a time: region painting, SAM prompts, the brush.
+  const QStringList tools = {QStringLiteral("paintRegions"), QStringLiteral("samPrompt"), QStringLiteral("brushMask")};
+  for (const QString& name : tools) {
+    connect(action(name), &QAction::toggled, this, [this, name, tools](bool on) {
+      if (!on) {
+        if (name == QStringLiteral("brushMask") && viewer_->clickMode() == ImageViewer::ClickMode::BrushMask) {
+          viewer_->setClickMode(ImageViewer::ClickMode::Query);
+        }
+        return;
+      }
+      for (const QString& other : tools) {
+        if (other != name && action(other)->isChecked()) action(other)->setChecked(false);
+      }
+      if (name == QStringLiteral("brushMask")) viewer_->setClickMode(ImageViewer::ClickMode::BrushMask);
+      if (name == QStringLiteral("paintRegions")) viewer_->setClickMode(ImageViewer::ClickMode::PaintRegions);
+    });
+  }
+  connect(makeAction("brushLarger", tr("Larger brush"), QKeySequence(Qt::Key_Period)), &QAction::triggered, this, [this] {
+    viewer_->setBrushRadius(viewer_->brushRadius() * 1.25);
+    statusBar()->showMessage(tr("Brush radius %1 px").arg(viewer_->brushRadius(), 0, 'f', 0), 2000);
+  });
+  connect(makeAction("brushSmaller", tr("Smaller brush"), QKeySequence(Qt::Key_Comma)), &QAction::triggered, this, [this] {
+    viewer_->setBrushRadius(viewer_->brushRadius() / 1.25);
+    statusBar()->showMessage(tr("Brush radius %1 px").arg(viewer_->brushRadius(), 0, 'f', 0), 2000);
+  });
+  connect(viewer_, &ImageViewer::brushStroke, this, &MainWindow::brushMask);
+  for (QAction* entry : menuBar()->actions()) {
+    if (entry->menu() && entry->text() == tr("&Labels")) {
+      for (const char* name : {"brushMask", "brushLarger", "brushSmaller"}) {
+        entry->menu()->insertAction(action(QStringLiteral("clearSelection")), action(QString::fromLatin1(name)));
+      }
+    }
+  }
+}
+
+void MainWindow::brushMask(const std::vector<QPointF>& points, double radius, bool add) {
+  const auto& doc = viewer_->document();
+  if (!session_ || !doc || !doc->image_id || points.empty()) return;
+  // The stroke on the region grid (scene pixels): a line of the brush's width with round ends,
+  // as drawn while dragging.
+  cv::Mat stroke(doc->size.height(), doc->size.width(), CV_8U, cv::Scalar(0));
+  const int thickness = std::max(1, int(std::lround(2 * radius)));
+  const auto pixel = [](QPointF p) { return cv::Point(int(std::floor(p.x())), int(std::floor(p.y()))); };
+  cv::circle(stroke, pixel(points.front()), int(std::lround(radius)), cv::Scalar(1), cv::FILLED);
+  for (size_t k = 1; k < points.size(); ++k) cv::line(stroke, pixel(points[k - 1]), pixel(points[k]), cv::Scalar(1), thickness);
+  Region region = makeRegion(encodeMask(stroke));
+  if (region.area == 0) return;
+  int64_t target = 0;
+  if (viewer_->selectedRegions().size() == 1) {
+    target = *viewer_->selectedRegions().begin();
+  } else {
+    const int index = doc->regionAt(points.front().x(), points.front().y());
+    // A stroke that starts on a labeled region edits it; elsewhere an added stroke is a new mask.
+    if (index >= 0 && doc_user_classes_.contains(doc->regions[size_t(index)].id)) target = doc->regions[size_t(index)].id;
+  }
+  if (!target && !add) {
+    statusBar()->showMessage(tr("Erase: start the stroke on a labeled mask, or select one (Ctrl+click)"), 5000);
+    return;
+  }
+  if (!target && !currentClass()) {
+    statusBar()->showMessage(tr("Brush: select a class first (N makes one)"), 5000);
+    return;
+  }
+  undo_->push(new BrushMaskCommand(session_->labels(), doc->image_id, target, std::move(region), add, currentClass()));
 }
 
 void MainWindow::setSamAvailable(bool available, const QString& reason) {
