@@ -39,6 +39,7 @@ nets::SamModelOptions tinyOptions() {
   nets::SamModelOptions o;
   o.decoder_heads = 2;           // golden/README: the tiny checkpoints' decoder has 2 heads
   o.check_architecture = false;  // their encoders are not an official size
+  o.threads = 1;                 // a 2-core CI machine shared with the GUI and the ingest
   return o;
 }
 
@@ -347,6 +348,22 @@ private slots:
     QCOMPARE(userRegions(), before);
   }
 
+  void promptsWaitForTheEncoding() {
+    QTest::keyClick(viewer(), Qt::Key_Escape);
+    QSignalSpy encoded(sam(), &ui::SamPromptController::imageEncoded);
+    QSignalSpy shown(sam(), &ui::SamPromptController::maskShown);
+    QVERIFY(test::openImageByDoubleClick(*window_, QString::fromStdString(scenes_[2].name)));
+    if (!sam()->encoding()) QSKIP("the image encoded before the test could click");
+    test::clickImagePoint(*window_, objectCentre(2));
+    QVERIFY(encoded.isEmpty());
+    QVERIFY(viewer()->promptStatus().contains(QStringLiteral("your prompt follows")));
+    QCOMPARE(viewer()->promptOverlay().points.size(), size_t(1));  // the point is drawn at once
+    QVERIFY(waitForMask(shown, 120000));
+    QCOMPARE(encoded.size(), 1);
+    QCOMPARE(sam()->prediction()->image_id, viewer()->document()->image_id);
+    QTest::keyClick(viewer(), Qt::Key_Escape);
+  }
+
   void brushDrawsAndErasesAMask() {
     QVERIFY(test::openImageByDoubleClick(*window_, QString::fromStdString(scenes_[1].name)));
     QAction* brush = window_->action(QStringLiteral("brushMask"));
@@ -367,6 +384,9 @@ private slots:
     const double expected = (size.width() * 0.6 - 20) * 2 * radius + M_PI * radius * radius;
     QVERIFY2(std::abs(drawn - expected) < 0.15 * expected, qPrintable(QStringLiteral("%1 vs %2").arg(drawn).arg(expected)));
     QCOMPARE(count("SELECT COUNT(*) FROM labels WHERE source = 'user' AND region_id = " + std::to_string(id)), int64_t(1));
+    // The viewer reloads the image with the new mask, drawn in the class colour.
+    QTRY_VERIFY_WITH_TIMEOUT(viewer()->document()->indexOfRegion(id) >= 0, 20000);
+    QVERIFY(test::waitForLabels(*window_));
     test::saveScreenshot(*window_, QStringLiteral("sam_6_brush"));
     // Erase across it: the same mask, smaller.
     viewer()->setSelectedRegions({id});

@@ -59,7 +59,8 @@ void SamPromptController::start(const SamCheckpoint& checkpoint, const std::file
 
 void SamPromptController::stop() {
   if (!worker_) return;
-  delete worker_;  // waits for the task in flight
+  worker_->disconnect(this);
+  worker_->retire();  // deletes itself after the task in flight: closing never waits for the encoder
   worker_ = nullptr;
   model_ready_ = model_failed_ = false;
   encoded_image_ = 0;

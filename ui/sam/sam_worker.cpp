@@ -91,7 +91,21 @@ SamWorker::~SamWorker() {
   executor_.waitForDone();
 }
 
+void SamWorker::retire() {
+  retired_ = true;
+  state_->latest_image = -1;
+  state_->latest_prompt = -1;
+  blockSignals(true);
+  if (outstanding_ == 0) deleteLater();
+}
+
+void SamWorker::taskDone() {
+  --outstanding_;
+  if (retired_ && outstanding_ == 0) deleteLater();
+}
+
 void SamWorker::load() {
+  ++outstanding_;
   auto state = state_;
   executor_
       .run([state] {
@@ -108,6 +122,7 @@ void SamWorker::load() {
         return QString::fromStdString(description);
       })
       .then(this, [this](const Outcome<QString>& outcome) {
+        taskDone();
         if (outcome.ok()) emit modelReady(*outcome.value); else emit modelFailed(outcome.error);
       });
 }
@@ -116,6 +131,7 @@ void SamWorker::setImage(int64_t image_id, const QImage& rgb) {
   state_->latest_image = image_id;
   encoding_image_ = image_id;
   emit encodingStarted(image_id);
+  ++outstanding_;
   auto state = state_;
   executor_
       .run([state, image_id, rgb] {
@@ -135,6 +151,7 @@ void SamWorker::setImage(int64_t image_id, const QImage& rgb) {
         return result;
       })
       .then(this, [this, image_id](const Outcome<EncodeResult>& outcome) {
+        taskDone();
         if (encoding_image_ == image_id) encoding_image_ = 0;
         if (!outcome.ok()) {
           emit encodingFailed(image_id, outcome.error);
@@ -149,6 +166,7 @@ void SamWorker::cancelPrompts() { state_->latest_prompt = ++prompt_sequence_; }
 int SamWorker::predict(int64_t image_id, const nets::SamPrompt& prompt, const QColor& tint) {
   const int sequence = ++prompt_sequence_;
   state_->latest_prompt = sequence;
+  ++outstanding_;
   auto state = state_;
   executor_
       .run([state, image_id, prompt, tint, sequence]() -> std::shared_ptr<const SamPrediction> {
@@ -177,6 +195,7 @@ int SamWorker::predict(int64_t image_id, const nets::SamPrompt& prompt, const QC
         return p;
       })
       .then(this, [this, sequence](const Outcome<std::shared_ptr<const SamPrediction>>& outcome) {
+        taskDone();
         if (sequence != prompt_sequence_) return;  // stale: a later prompt is on its way
         if (!outcome.ok()) emit predictionFailed(sequence, outcome.error);
         else if (*outcome.value) emit predicted(*outcome.value);

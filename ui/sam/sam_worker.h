@@ -55,6 +55,10 @@ public:
   // The masks for a prompt on image `image_id` (image pixels); predicted or predictionFailed
   // follow unless a later prompt supersedes it. Returns the prompt's sequence number.
   int predict(int64_t image_id, const nets::SamPrompt& prompt, const QColor& tint);
+  // Stops answering: queued work is skipped, nothing more is emitted, and the worker deletes
+  // itself once the task in flight (an encoding may take seconds) has finished, so that closing
+  // a collection never waits for the encoder.
+  void retire();
   // Drops the prompts in flight (their answers are not delivered).
   void cancelPrompts();
   int latestPrompt() const { return prompt_sequence_; }
@@ -75,8 +79,11 @@ private:
   SamCheckpoint checkpoint_;
   std::shared_ptr<State> state_;
   SerialExecutor executor_;
+  void taskDone();
   int prompt_sequence_ = 0;
   int64_t encoding_image_ = 0;
+  int outstanding_ = 0;  // tasks queued or running
+  bool retired_ = false;
 };
 
 // Picks the answer the viewer shows: the single mask, or the best predicted IoU of a multimask

@@ -74,6 +74,7 @@ void MainWindow::createSamActions() {
   sam_busy_->setMaximumWidth(90);
   sam_busy_->setMaximumHeight(14);
   sam_busy_->setTextVisible(false);
+  sam_busy_->setToolTip(tr("SAM is loading its model or encoding the image (prompts wait for it)"));
   sam_busy_->hide();
   statusBar()->insertPermanentWidget(0, sam_busy_);
 
