@@ -217,7 +217,7 @@ void SamPromptController::updateStatus() {
   } else if (waiting_) {
     text = tr("SAM: predicting…");
   } else if (prediction_) {
-    text = tr("SAM mask · IoU %1 — click/Shift+click to refine · Enter: use the mask · Esc: clear").arg(prediction_->iou, 0, 'f', 2);
+    text = tr("SAM mask · IoU %1 · Shift+click excludes · Enter: search · Esc: clear").arg(prediction_->iou, 0, 'f', 2);
   } else {
     text = tr("%1: click an object · Shift+click excludes · drag a box").arg(model_name_);
   }

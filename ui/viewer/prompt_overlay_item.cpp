@@ -12,7 +12,7 @@ const QColor kOutline(30, 144, 255);
 }  // namespace
 
 PromptOverlayItem::PromptOverlayItem() {
-  setZValue(18);  // above the regions and the heat map, below the emphasised regions' outlines
+  setZValue(25);  // above the regions, the heat map and the emphasised regions: the prompt is what the user works on
   setAcceptedMouseButtons(Qt::NoButton);
 }
 
