@@ -17,8 +17,12 @@
 
 namespace regionlab::test {
 
-std::unique_ptr<ui::MainWindow> makeMainWindow(const QTemporaryDir& dir, int ingest_threads) {
+std::unique_ptr<ui::MainWindow> makeMainWindow(const QTemporaryDir& dir, int ingest_threads, std::optional<ui::SamCheckpoint> sam) {
+  const QString models = dir.filePath(QStringLiteral("models"));
+  QDir().mkpath(models);
+  qputenv("REGIONLAB_MODEL_DIR", QFile::encodeName(models));
   ui::MainWindowOptions options;
+  options.sam_checkpoint = std::move(sam);
   options.settings_file = dir.filePath(QStringLiteral("settings.ini"));
   options.reopen_last_collection = false;
   options.ingest.threads = ingest_threads;

@@ -3,6 +3,7 @@
 // asynchronous work, clicking image pixels in the viewer and saving screenshots as artifacts.
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <QPointF>
 #include <QString>
@@ -14,8 +15,12 @@ class QWidget;
 
 namespace regionlab::test {
 
-// A main window that keeps its settings in `dir` and never reopens a collection by itself.
-std::unique_ptr<ui::MainWindow> makeMainWindow(const QTemporaryDir& dir, int ingest_threads = 2);
+// A main window that keeps its settings in `dir` and never reopens a collection by itself. The
+// model directory is an empty folder in `dir` (REGIONLAB_MODEL_DIR), so that checkpoints the
+// machine happens to have never change what the tests see; `sam` gives the SAM prompt mode a
+// checkpoint (e.g. the golden tiny one).
+std::unique_ptr<ui::MainWindow> makeMainWindow(const QTemporaryDir& dir, int ingest_threads = 2,
+                                               std::optional<ui::SamCheckpoint> sam = std::nullopt);
 
 // Opens the folder and waits until the ingest has finished; false on timeout or failure.
 bool openAndIngest(ui::MainWindow& window, const std::filesystem::path& folder, int timeout_ms = 60000);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QCursor>
 #include <QGraphicsPixmapItem>
 #include <QKeyEvent>
 #include <QLabel>
@@ -34,7 +35,9 @@ ImageViewer::ImageViewer(QWidget* parent) : QGraphicsView(parent), scene_(new QG
   heat_item_->setZValue(15);
   heat_item_->setTransformationMode(Qt::FastTransformation);
   heat_item_->setVisible(false);
+  prompt_item_ = new PromptOverlayItem;
   scene_->addItem(image_item_);
+  scene_->addItem(prompt_item_);
   scene_->addItem(overlay_);
   scene_->addItem(heat_item_);
   scene_->addItem(emphasis_);
@@ -59,6 +62,12 @@ ImageViewer::ImageViewer(QWidget* parent) : QGraphicsView(parent), scene_(new QG
   legend_->setObjectName(QStringLiteral("heatLegend"));
   legend_->setAttribute(Qt::WA_TransparentForMouseEvents);
   legend_->hide();
+  prompt_status_ = new QLabel(viewport());
+  prompt_status_->setObjectName(QStringLiteral("promptStatus"));
+  prompt_status_->setStyleSheet(QStringLiteral("QLabel { background: rgba(20,60,120,200); color: white; padding: 3px 8px; border-radius: 3px; }"));
+  prompt_status_->setAttribute(Qt::WA_TransparentForMouseEvents);
+  prompt_status_->move(8, 8);
+  prompt_status_->hide();
 }
 
 void ImageViewer::setDocument(std::shared_ptr<const ImageDocument> doc) {
@@ -69,16 +78,20 @@ void ImageViewer::setDocument(std::shared_ptr<const ImageDocument> doc) {
   matched_region_ = 0;
   hover_label_->hide();
   clearHeatMap();
+  prompt_item_->setOverlay({});
+  prompt_item_->setDragBox(std::nullopt);
   if (!doc_) {
     image_item_->setImage(nullptr, {});
     overlay_->setDocument(nullptr);
     emphasis_->setSceneSize({});
+    prompt_item_->setSceneSize({});
     scene_->setSceneRect(QRectF());
     return;
   }
   image_item_->setImage(doc_->pixels, doc_->size);
   overlay_->setDocument(doc_);
   emphasis_->setSceneSize(doc_->size);
+  prompt_item_->setSceneSize(doc_->size);
   scene_->setSceneRect(QRectF(QPointF(0, 0), QSizeF(doc_->size)));
   setQueryShape(query_image_id_, query_shape_);
   fitToWindow();
@@ -145,9 +158,28 @@ void ImageViewer::updateLegend() {
   legend_->show();
 }
 
+void ImageViewer::setPromptOverlay(PromptOverlay overlay) { prompt_item_->setOverlay(std::move(overlay)); }
+
+const PromptOverlay& ImageViewer::promptOverlay() const { return prompt_item_->overlay(); }
+
+void ImageViewer::setPromptStatus(const QString& text) {
+  prompt_status_->setText(text);
+  prompt_status_->adjustSize();
+  prompt_status_->setVisible(!text.isEmpty());
+}
+
+QString ImageViewer::promptStatus() const { return prompt_status_->isHidden() ? QString() : prompt_status_->text(); }
+
+void ImageViewer::setBrushRadius(double radius) {
+  brush_radius_ = std::clamp(radius, 1.0, 512.0);
+  if (click_mode_ == ClickMode::BrushMask) prompt_item_->setBrushCursor(mapToScene(mapFromGlobal(QCursor::pos())), brush_radius_);
+}
+
 void ImageViewer::setClickMode(ClickMode mode) {
   click_mode_ = mode;
-  viewport()->setCursor(mode == ClickMode::PaintRegions ? Qt::CrossCursor : Qt::ArrowCursor);
+  if (mode != ClickMode::Prompt) prompt_item_->setDragBox(std::nullopt);
+  if (mode != ClickMode::BrushMask) prompt_item_->setBrushCursor(std::nullopt, 0);
+  viewport()->setCursor(mode == ClickMode::Query ? Qt::ArrowCursor : Qt::CrossCursor);
 }
 
 void ImageViewer::setSelectedRegions(const std::set<int64_t>& ids) {
@@ -246,6 +278,12 @@ void ImageViewer::mousePressEvent(QMouseEvent* event) {
     stroke_add_ = event->button() == Qt::LeftButton;
     stroke_.clear();
     extendStroke(mapToScene(press_pos_), mapToScene(press_pos_));
+  } else if (click_mode_ == ClickMode::BrushMask && !(event->modifiers() & Qt::ControlModifier) &&
+             (event->button() == Qt::LeftButton || event->button() == Qt::RightButton)) {
+    gesture_ = Gesture::Brush;
+    stroke_add_ = event->button() == Qt::LeftButton;
+    brush_points_ = {mapToScene(press_pos_)};
+    prompt_item_->setBrushStroke(brush_points_, brush_radius_, stroke_add_);
   } else if (event->button() == Qt::LeftButton) {
     gesture_ = Gesture::Click;
   } else {
@@ -265,12 +303,18 @@ void ImageViewer::mouseMoveEvent(QMouseEvent* event) {
       break;
     }
     case Gesture::Stroke: extendStroke(mapToScene(last_pos_), mapToScene(pos)); break;
+    case Gesture::Brush:
+      brush_points_.push_back(mapToScene(pos));
+      prompt_item_->setBrushStroke(brush_points_, brush_radius_, stroke_add_);
+      break;
     case Gesture::Click:
       if (click_mode_ == ClickMode::Prompt && (pos - press_pos_).manhattanLength() > kClickSlop) gesture_ = Gesture::Box;
       break;
+    case Gesture::Box: prompt_item_->setDragBox(QRectF(mapToScene(press_pos_), mapToScene(pos)).normalized()); break;
     default: break;
   }
   last_pos_ = pos;
+  if (click_mode_ == ClickMode::BrushMask) prompt_item_->setBrushCursor(mapToScene(pos), brush_radius_);
   updateHover(mapToScene(pos));
   updateHoverLabel(pos);
   event->accept();
@@ -285,10 +329,20 @@ void ImageViewer::mouseReleaseEvent(QMouseEvent* event) {
   switch (gesture) {
     case Gesture::Pan: setClickMode(click_mode_); break;  // restores the cursor
     case Gesture::Stroke: finishStroke(); break;
-    case Gesture::Box: emit boxPrompt(QRectF(mapToScene(press_pos_), scene_pos).normalized()); break;
+    case Gesture::Brush: {
+      prompt_item_->setBrushStroke({}, 0, true);
+      std::vector<QPointF> points;
+      points.swap(brush_points_);
+      emit brushStroke(points, brush_radius_, stroke_add_);
+      break;
+    }
+    case Gesture::Box:
+      prompt_item_->setDragBox(std::nullopt);
+      emit boxPrompt(QRectF(mapToScene(press_pos_), scene_pos).normalized());
+      break;
     case Gesture::Click: {
       if ((pos - press_pos_).manhattanLength() > kClickSlop || !doc_) break;
-      if (click_mode_ == ClickMode::Prompt) {
+      if (click_mode_ == ClickMode::Prompt && !(event->modifiers() & Qt::ControlModifier)) {
         emit pointPrompt(scene_pos, !(event->modifiers() & Qt::ShiftModifier));
         break;
       }
@@ -345,11 +399,30 @@ void ImageViewer::keyPressEvent(QKeyEvent* event) {
     return;
   }
   if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && click_mode_ == ClickMode::Prompt) {
-    emit promptAccepted();
+    emit promptAccepted(!(event->modifiers() & Qt::ControlModifier));
+    event->accept();
+    return;
+  }
+  if (event->key() == Qt::Key_Escape && click_mode_ == ClickMode::Prompt) {
+    if (!selected_.empty()) setSelectedRegions({});
+    emit promptCleared();
     event->accept();
     return;
   }
   QGraphicsView::keyPressEvent(event);
+}
+
+bool ImageViewer::event(QEvent* event) {
+  // In prompt mode Esc and Enter belong to the prompt, ahead of the window's shortcuts (Esc
+  // there clears the region selection).
+  if (event->type() == QEvent::ShortcutOverride && click_mode_ == ClickMode::Prompt) {
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    if (key == Qt::Key_Escape || key == Qt::Key_Return || key == Qt::Key_Enter) {
+      event->accept();
+      return true;
+    }
+  }
+  return QGraphicsView::event(event);
 }
 
 void ImageViewer::keyReleaseEvent(QKeyEvent* event) {

@@ -15,6 +15,7 @@
 
 #include "ui/query/heat_map.h"
 #include "ui/viewer/image_document.h"
+#include "ui/viewer/prompt_overlay_item.h"
 #include "ui/viewer/region_overlay_item.h"
 
 class QGraphicsPixmapItem;
@@ -28,7 +29,7 @@ class ImageViewer : public QGraphicsView {
   Q_OBJECT
 
 public:
-  enum class ClickMode { Query, PaintRegions, Prompt };
+  enum class ClickMode { Query, PaintRegions, Prompt, BrushMask };
 
   explicit ImageViewer(QWidget* parent = nullptr);
 
@@ -46,14 +47,26 @@ public:
   // The query region, drawn dashed while results load and afterwards (when the query's image is shown).
   void setQueryShape(int64_t image_id, const QPainterPath& shape);
   void clearQueryShape() { setQueryShape(0, {}); }
+  const QPainterPath& queryShape() const { return query_shape_; }
   // The region a selected result matched with.
   void setMatchedRegion(int64_t region_id);
   void setHeatMap(const HeatMap& map);
   void clearHeatMap();
   bool hasHeatMap() const;
 
+  // Prompt mode: the predicted mask, points and box (scene coordinates), and a line saying what
+  // the click-to-mask model is doing ("Encoding image for SAM…"; empty hides it).
+  void setPromptOverlay(PromptOverlay overlay);
+  void clearPromptOverlay() { setPromptOverlay({}); }
+  const PromptOverlay& promptOverlay() const;
+  void setPromptStatus(const QString& text);
+  QString promptStatus() const;
+
   void setClickMode(ClickMode mode);
   ClickMode clickMode() const { return click_mode_; }
+  // The mask brush's radius in image (scene) pixels.
+  void setBrushRadius(double radius);
+  double brushRadius() const { return brush_radius_; }
   const std::set<int64_t>& selectedRegions() const { return selected_; }
   void setSelectedRegions(const std::set<int64_t>& ids);
   int64_t hoveredRegion() const;
@@ -80,7 +93,13 @@ signals:
   // Prompt mode (click-to-mask models): points, boxes and the request to use the mask.
   void pointPrompt(QPointF image_point, bool positive);
   void boxPrompt(QRectF image_box);
-  void promptAccepted();
+  // Enter: use the mask (as the query, and as a label); Ctrl+Enter: only as the query.
+  void promptAccepted(bool label);
+  // Esc in prompt mode: forget the points and the mask.
+  void promptCleared();
+  // Mask brush mode: a stroke's points (scene coordinates) with the brush radius; left button
+  // adds to the mask, right button erases.
+  void brushStroke(const std::vector<QPointF>& points, double radius, bool add);
 
 protected:
   void wheelEvent(QWheelEvent* event) override;
@@ -89,6 +108,7 @@ protected:
   void mouseReleaseEvent(QMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
   void keyReleaseEvent(QKeyEvent* event) override;
+  bool event(QEvent* event) override;
   void leaveEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
@@ -107,7 +127,9 @@ private:
   RegionOverlayItem* overlay_;
   RegionEmphasisItem* emphasis_;
   QGraphicsPixmapItem* heat_item_;
+  PromptOverlayItem* prompt_item_;
   QLabel* hover_label_;
+  QLabel* prompt_status_;
   QLabel* legend_;
   std::shared_ptr<const ImageDocument> doc_;
   std::set<int64_t> selected_;
@@ -116,13 +138,15 @@ private:
   ClickMode click_mode_ = ClickMode::Query;
 
   // Mouse gesture state.
-  enum class Gesture { None, Click, Pan, Stroke, Box };
+  enum class Gesture { None, Click, Pan, Stroke, Box, Brush };
   Gesture gesture_ = Gesture::None;
   Qt::MouseButton gesture_button_ = Qt::NoButton;
   QPoint press_pos_;
   QPoint last_pos_;
   bool space_held_ = false;
   bool stroke_add_ = true;
+  std::vector<QPointF> brush_points_;
+  double brush_radius_ = 8;
   std::vector<int64_t> stroke_;  // in crossing order, no repeats
   int64_t query_image_id_ = 0;
   QPainterPath query_shape_;

@@ -73,6 +73,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   createMenus();
   buildStatusBar();
   connectLabels();
+  createSamActions();
 
   connect(browser_, &CollectionBrowser::imageActivated, this, &MainWindow::openImage);
   connect(viewer_, &ImageViewer::regionClicked, this, [this](qint64 region_id, QPointF) { queryRegion(region_id); });
@@ -246,6 +247,7 @@ void MainWindow::openCollection(const QString& folder) {
   browser_->setModel(session_->model());
   connectSession();
   connectLearning();
+  startSam();
   models_label_->setText(tr("Models: resolving…"));
   updateTitle();
   updateActionStates();
@@ -268,6 +270,7 @@ void MainWindow::openCollection(const QString& folder) {
 void MainWindow::closeCollection() {
   if (!session_) return;
   stopAutoLabel();
+  stopSam();
   undo_->clear();
   viewer_->clearDocument();
   viewer_->clearQueryShape();

@@ -19,12 +19,14 @@
 #include "core/storage/label_store.h"
 #include "ui/async/outcome.h"
 #include "ui/query/result_set.h"
+#include "ui/sam/sam_checkpoint.h"
 #include "ui/viewer/image_document.h"
 
 class QAction;
 class QActionGroup;
 class QComboBox;
 class QLabel;
+class QProgressBar;
 class QSettings;
 class QSlider;
 class QUndoStack;
@@ -37,6 +39,7 @@ class ImageViewer;
 class JobsPanel;
 class LabelsPanel;
 class ResultsPanel;
+class SamPromptController;
 struct ConceptPage;
 struct IngestOutcome;
 
@@ -46,6 +49,9 @@ struct MainWindowOptions {
   // Reopen the last collection at start when no folder is given.
   bool reopen_last_collection = true;
   IngestOptions ingest;
+  // The click-to-mask model of the viewer's SAM prompt mode; unset: found per collection
+  // (ui/sam/sam_checkpoint.h: the collection's SAM region generator, else one installed).
+  std::optional<SamCheckpoint> sam_checkpoint;
 };
 
 class MainWindow : public QMainWindow {
@@ -67,6 +73,7 @@ public:
   ResultsPanel* resultsPanel() const { return results_; }
   LabelsPanel* labelsPanel() const { return labels_; }
   JobsPanel* jobsPanel() const { return jobs_; }
+  SamPromptController* samController() const { return sam_; }
   QUndoStack* undoStack() const { return undo_; }
   // An action by object name ("acceptResult", "undo", …); null when unknown.
   QAction* action(const QString& name) const;
@@ -92,6 +99,9 @@ public slots:
   void startAutoLabel();
   void showLabelExchange(bool exporting);
   void showModelManager();
+  // SAM prompt mode (main_window_sam.cpp): the mask as the query, and (label) as a label of the
+  // current class when one is selected.
+  void useSamMask(bool label = true);
 
 signals:
   void collectionListed(int images);
@@ -109,6 +119,8 @@ signals:
   // "Find more" appended this many results.
   void moreResultsShown(int added);
   void autoLabelFinished(bool completed);
+  // A SAM checkpoint was found for the collection (or not: reason), and its model loaded.
+  void samAvailabilityChanged(bool available, const QString& reason);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -165,6 +177,14 @@ private:
   void chooseClassColor();
   void promptNewClass();
   std::vector<int64_t> selectedOrHoveredRegions() const;
+  // main_window_sam.cpp
+  void createSamActions();
+  void startSam();
+  void stopSam();
+  void setSamAvailable(bool available, const QString& reason);
+  void splitRegionWithSam();
+  void createBrushActions();
+  void brushMask(const std::vector<QPointF>& points, double radius, bool add);
 
   MainWindowOptions options_;
   std::unique_ptr<QSettings> settings_;
@@ -194,6 +214,10 @@ private:
   std::unique_ptr<AutoLabelRun> auto_label_;
   int classifier_version_ = 0;
   TrainingReport last_training_;
+  // SAM prompt mode (main_window_sam.cpp).
+  SamPromptController* sam_ = nullptr;
+  QProgressBar* sam_busy_ = nullptr;
+  bool sam_auto_enable_ = true;  // turn the mode on when a model comes (until the user turns it off)
 };
 
 }  // namespace regionlab::ui

@@ -16,6 +16,7 @@
 #include "ui/query/query_service.h"
 #include "ui/results/results_model.h"
 #include "ui/results/results_panel.h"
+#include "ui/sam/sam_prompt_controller.h"
 #include "ui/viewer/image_viewer.h"
 #include "ui/window/collection_session.h"
 #include "ui/window/main_window.h"
@@ -92,6 +93,7 @@ void MainWindow::openImage(const QString& relative_path) {
 
 void MainWindow::showDocument(std::shared_ptr<const ImageDocument> doc) {
   viewer_->setDocument(doc);
+  sam_->documentShown();  // encodes the image in SAM prompt mode
   doc_user_classes_.clear();
   if (doc->image_id) {
     labels_->setImageLabels(doc->path, {}, session_->labels()->classes());  // until the labels are read

@@ -25,6 +25,13 @@ ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent
   rows.append({tr("Middle drag / Space+drag"), tr("Pan")});
   rows.append({tr("Drag (region painting)"), tr("Left button adds the regions crossed, right button removes them")});
   rows.append({tr("Double-click a thumbnail"), tr("Open the image")});
+  rows.append({tr("Click (SAM prompt mode)"), tr("Positive point: SAM segments the object under it")});
+  rows.append({tr("Shift+click (SAM prompt mode)"), tr("Negative point: exclude this part from the mask")});
+  rows.append({tr("Drag (SAM prompt mode)"), tr("Box around the object")});
+  rows.append({tr("Enter (SAM prompt mode)"), tr("Use the mask: search with it, and label it with the current class")});
+  rows.append({tr("Esc (SAM prompt mode)"), tr("Clear the points and the mask")});
+  rows.append({tr("Ctrl+Enter (SAM prompt mode)"), tr("Search with the mask without labeling it")});
+  rows.append({tr("Drag (mask brush)"), tr("Left button adds to the mask, right button erases")});
 
   table_->setColumnCount(2);
   table_->setRowCount(int(rows.size()));
