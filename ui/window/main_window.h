@@ -32,12 +32,16 @@ class QUndoStack;
 namespace regionlab::ui {
 
 class CollectionBrowser;
+class ClusterPage;
 class CollectionSession;
 class ImageViewer;
+class IndexBuildRunner;
+struct IndexBuildReport;
 class JobsPanel;
 class LabelsPanel;
 class ResultsPanel;
 struct ConceptPage;
+struct Reranking;
 struct IngestOutcome;
 
 struct MainWindowOptions {
@@ -67,6 +71,7 @@ public:
   ResultsPanel* resultsPanel() const { return results_; }
   LabelsPanel* labelsPanel() const { return labels_; }
   JobsPanel* jobsPanel() const { return jobs_; }
+  ClusterPage* clusterPage() const;  // null until View ▸ Clusters
   QUndoStack* undoStack() const { return undo_; }
   // An action by object name ("acceptResult", "undo", …); null when unknown.
   QAction* action(const QString& name) const;
@@ -92,6 +97,13 @@ public slots:
   void startAutoLabel();
   void showLabelExchange(bool exporting);
   void showModelManager();
+  // Jobs and models (main_window_jobs.cpp): the collection's model choice changed — the query
+  // engine reopens with it and the status bar says that images keep their old regions until
+  // re-ingested; reingest() runs the ingest (a cancellable job) that recomputes them.
+  void reloadModels();
+  void reingest();
+  // View ▸ Clusters (main_window_clusters.cpp): the cluster page of the open collection.
+  void showClusters();
 
 signals:
   void collectionListed(int images);
@@ -109,6 +121,14 @@ signals:
   // "Find more" appended this many results.
   void moreResultsShown(int added);
   void autoLabelFinished(bool completed);
+  // The index job after an ingest ended (false: failed or cancelled).
+  void indexBuilt(bool completed);
+  // The query engine reopened after a model change (its models summary, or "failed: …").
+  void modelsReloaded(const QString& summary);
+  // The results were re-ordered by the concept's newest ranking (after a retrain, or a change of
+  // order mode): how many listed results moved, how many of the top 20 are new there, how many
+  // results joined the list.
+  void resultsReranked(int moved, int top_changed, int added);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -156,8 +176,19 @@ private:
   void connectLearning();
   void onClassifierTrained(int sequence, const TrainingReport& report);
   void onConceptPage(const ConceptPage& page);
+  void rerankResults();
+  void onReranked(const Reranking& reranking);
   void onAutoLabelFinished(const Outcome<AutoLabelReport>& outcome);
   void stopAutoLabel();
+  // main_window_jobs.cpp
+  void connectJobs();
+  void startIndexBuild();
+  void onIndexBuildFinished(const Outcome<IndexBuildReport>& outcome);
+  void onModelsChosen();
+  // main_window_clusters.cpp
+  void createJobActions();
+  void updateClusterPageClass();
+  void labelClusterRegions(const std::vector<int64_t>& region_ids, const std::vector<int64_t>& image_ids);
   // main_window_labels.cpp
   void connectLabels();
   void paintRegions(const std::vector<int64_t>& region_ids, bool add);
@@ -194,6 +225,9 @@ private:
   std::unique_ptr<AutoLabelRun> auto_label_;
   int classifier_version_ = 0;
   TrainingReport last_training_;
+  QPointer<IndexBuildRunner> index_build_;  // the session's (its child)
+  bool models_changed_ = false;             // the model manager changed the choice
+  QPointer<ClusterPage> cluster_page_;      // of the open collection
 };
 
 }  // namespace regionlab::ui
