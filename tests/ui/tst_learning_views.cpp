@@ -198,6 +198,15 @@ private slots:
     auto* status = panel->findChild<QLabel*>(QStringLiteral("classifierStatus"));
     QVERIFY2(status->text().contains(QStringLiteral("uncertain first")), qPrintable(status->text()));
     test::saveScreenshot(*window_, QStringLiteral("learning_2_uncertain_first"));
+    // Find more keeps the order (every image of this small collection is listed already).
+    const int rows = panel->model()->rowCount();
+    reranked.clear();
+    QTest::keyClick(window_.get(), Qt::Key_F, Qt::ShiftModifier);
+    QVERIFY(reranked.count() > 0 || reranked.wait(20000));
+    QVERIFY(test::waitForLabels(*window_));
+    QCOMPARE(panel->model()->rowCount(), rows);
+    QCOMPARE(reranked.back()[2].toInt(), 0);
+    checkOrderFollowsSession(RankingMode::Uncertainty);
     // Back to best first from the panel's combo box.
     reranked.clear();
     panel->orderBox()->setCurrentIndex(0);

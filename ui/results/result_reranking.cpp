@@ -16,7 +16,7 @@ bool rankedBefore(const ResultItem& a, const ResultItem& b, RankingMode mode) {
 }
 
 Reranking rerankResults(const ConceptSession& session, Database& db, int sequence, const std::vector<ResultItem>& listed,
-                        const std::unordered_set<int64_t>& judged_regions, RankingMode mode, size_t fresh) {
+                        const std::unordered_set<int64_t>& judged_regions, RankingMode mode, size_t fresh, size_t max_new) {
   Reranking out;
   out.sequence = sequence;
   out.mode = mode;
@@ -57,6 +57,7 @@ Reranking rerankResults(const ConceptSession& session, Database& db, int sequenc
   out.total = page.total;
   for (const RankedHit& hit : page.hits) {
     if (listed_images.contains(hit.image_id)) continue;
+    if (out.new_images.size() >= max_new) break;
     out.items.push_back(readResultItem(db, hit.image_id, {}, hit.region_id, hit.score));
     out.new_images.insert(hit.image_id);
   }

@@ -6,6 +6,7 @@
 // for active learning). Runs on the label
 // service's database thread; the GUI applies the result with ResultsModel::applyReranking().
 #include <cstdint>
+#include <cstddef>
 #include <unordered_set>
 #include <vector>
 
@@ -31,10 +32,10 @@ struct Reranking {
 };
 
 // Listed results judged ✓/✗ keep their judged region (their score is that region's); the others
-// take the region the ranking picks now. `fresh` = how deep into the ranking's unjudged images
-// new ones are taken from.
+// take the region the ranking picks now. New ones are taken from the first `fresh` of the
+// ranking's unjudged images, at most `max_new` ("find more" in uncertainty mode looks deeper).
 Reranking rerankResults(const ConceptSession& session, Database& db, int sequence, const std::vector<ResultItem>& listed,
-                        const std::unordered_set<int64_t>& judged_regions, RankingMode mode, size_t fresh);
+                        const std::unordered_set<int64_t>& judged_regions, RankingMode mode, size_t fresh, size_t max_new = SIZE_MAX);
 
 // The sort key of the list: higher score first, or smaller |score| first (uncertainty); ties by
 // image id, as in core's RegionRanking.

@@ -176,7 +176,9 @@ private:
   void connectLearning();
   void onClassifierTrained(int sequence, const TrainingReport& report);
   void onConceptPage(const ConceptPage& page);
-  void rerankResults();
+  // Re-orders the listed results by the concept's newest ranking in the panel's order mode;
+  // new ones come from its first `depth` unjudged images, at most `max_new`.
+  void rerankResults(size_t depth, size_t max_new);
   void onReranked(const Reranking& reranking);
   void onAutoLabelFinished(const Outcome<AutoLabelReport>& outcome);
   void stopAutoLabel();

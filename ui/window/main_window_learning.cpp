@@ -46,7 +46,7 @@ void MainWindow::createLearningActions() {
           [this](bool on) { results_->setRankingMode(on ? RankingMode::Uncertainty : RankingMode::Score); });
   connect(results_, &ResultsPanel::rankingModeChanged, this, [this](RankingMode mode) {
     action(QStringLiteral("uncertainFirst"))->setChecked(mode == RankingMode::Uncertainty);
-    rerankResults();
+    rerankResults(kConceptPage, SIZE_MAX);
   });
   connect(makeAction("autoLabel", tr("&Auto-label the collection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                      tr("Train a region classifier on the user labels (two classes or more) and label every image")),
@@ -83,10 +83,10 @@ void MainWindow::onClassifierTrained(int sequence, const TrainingReport& report)
                                     .arg(report.weak_negatives)
                                     .arg(report.train_seconds * 1000.0, 0, 'f', 0));
   emit classifierTrained(report.version);
-  rerankResults();
+  rerankResults(kConceptPage, SIZE_MAX);
 }
 
-void MainWindow::rerankResults() {
+void MainWindow::rerankResults(size_t depth, size_t max_new) {
   ResultsModel* model = results_->model();
   if (!session_ || !model->results()) return;
   const RankingMode mode = results_->rankingMode();
@@ -99,8 +99,9 @@ void MainWindow::rerankResults() {
   const int sequence = shown->sequence;
   session_->labels()->readConcept(
       shown->record,
-      [sequence, items = shown->items, judged = model->judgedRegions(), mode](const ConceptSession& concept_session, Database& db) {
-        return regionlab::ui::rerankResults(concept_session, db, sequence, items, judged, mode, kConceptPage);
+      [sequence, items = shown->items, judged = model->judgedRegions(), mode, depth, max_new](const ConceptSession& concept_session,
+                                                                                              Database& db) {
+        return regionlab::ui::rerankResults(concept_session, db, sequence, items, judged, mode, depth, max_new);
       },
       [this](const Outcome<Reranking>& outcome) {
         if (!outcome.ok()) {
@@ -132,6 +133,12 @@ void MainWindow::onReranked(const Reranking& reranking) {
 void MainWindow::findMore() {
   ResultsModel* model = results_->model();
   if (!session_ || !model->results()) return;
+  if (results_->rankingMode() == RankingMode::Uncertainty && classifier_version_ > 0) {
+    // Uncertain first: the next results nearest the boundary join the list, which stays in
+    // that order.
+    rerankResults(size_t(model->rowCount()) + kConceptPage, kConceptPage);
+    return;
+  }
   // The concept's ranking of unjudged images, deep enough to reach past what is listed.
   session_->labels()->requestConceptPage(model->results()->record, model->sequence(), 0,
                                          size_t(model->rowCount()) + kConceptPage, true);
