@@ -7,6 +7,7 @@
 #include "ui/clusters/cluster_page.h"
 #include "ui/labels/label_commands.h"
 #include "ui/labels/label_service.h"
+#include "ui/labels/labels_panel.h"
 #include "ui/window/collection_session.h"
 #include "ui/window/main_window.h"
 
@@ -28,6 +29,7 @@ void MainWindow::showClusters() {
     cluster_page_->setWindowFlag(Qt::Window, true);
     connect(cluster_page_, &ClusterPage::labelRequested, this, &MainWindow::labelClusterRegions);
     connect(session_->labels(), &LabelService::classesChanged, cluster_page_, [this] { updateClusterPageClass(); });
+    connect(labels_, &LabelsPanel::currentClassChanged, cluster_page_, [this] { updateClusterPageClass(); });
   }
   updateClusterPageClass();
   cluster_page_->show();
