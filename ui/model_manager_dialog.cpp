@@ -205,6 +205,7 @@ void ModelManagerDialog::useSelected() {
     message_->setStyleSheet(QString());
     message_->setText(tr("%1 now uses %2. Ingest again to compute its regions or vectors.")
                           .arg(QString::fromStdString(s.kind), QString::fromStdString(s.active)));
+    emit modelsChanged();
   } catch (const Error& e) {
     message_->setStyleSheet(QStringLiteral("color: #b00020;"));
     message_->setText(QString::fromStdString(e.what()));

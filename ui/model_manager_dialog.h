@@ -40,6 +40,8 @@ public slots:
 signals:
   void progressChanged(qint64 received, qint64 total);
   void workFinished(QString message, bool ok);
+  // "Use for this collection" changed the collection's model choice (the main window reloads).
+  void modelsChanged();
 
 private:
   std::string selectedId() const;

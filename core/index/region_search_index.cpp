@@ -159,15 +159,25 @@ bool RegionSearchIndex::loadHnsw() {
     last_maintenance_ = "loaded " + std::to_string(hnsw_->size()) + " vectors";
     return true;
   }
-  hnsw_->add(ids, added.data());
+  addToHnsw(ids, added.data());
   last_maintenance_ = "appended " + std::to_string(ids.size()) + " vectors";
   return false;
 }
 
 void RegionSearchIndex::rebuildHnsw(const std::string& why) {
   hnsw_ = createHnswRegionIndex(dim_, options_.hnsw);
-  if (vectors_.size() > 0) hnsw_->add(vectors_.regionIds(), vectors_.data());
+  if (vectors_.size() > 0) addToHnsw(vectors_.regionIds(), vectors_.data());
   last_maintenance_ = "rebuilt " + std::to_string(vectors_.size()) + " vectors (" + why + ")";
+}
+
+void RegionSearchIndex::addToHnsw(std::span<const int64_t> ids, const float* vectors) {
+  const size_t batch = std::max<size_t>(1, options_.hnsw_batch);
+  for (size_t first = 0; first < ids.size(); first += batch) {
+    if (options_.cancel && options_.cancel->load()) throw Error(index_file_, "building the search index was cancelled");
+    const size_t n = std::min(batch, ids.size() - first);
+    hnsw_->add(ids.subspan(first, n), vectors + first * size_t(dim_));
+    if (options_.on_progress) options_.on_progress(first + n, ids.size());
+  }
 }
 
 void RegionSearchIndex::saveHnsw() {
@@ -230,7 +240,7 @@ bool RegionSearchIndex::refresh(Database& db) {
         ids.push_back(vectors_.regionId(row));
         added.insert(added.end(), vectors_.vector(row), vectors_.vector(row) + dim_);
       }
-      hnsw_->add(ids, added.data());
+      addToHnsw(ids, added.data());
       last_maintenance_ = "appended " + std::to_string(ids.size()) + " vectors after region " + std::to_string(before_max);
     }
     saveHnsw();

@@ -4,7 +4,9 @@
 // (drq_code_index.h), both kept in step with the database (the source of truth). Opening appends
 // vectors added since the index was saved, or rebuilds it when regions were removed or the file
 // is missing or damaged; codes are loaded, completed or (re)trained per DrqCodeIndex's policy.
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -41,6 +43,14 @@ struct SearchIndexOptions {
   bool read_only = false;
   // Region codes (trained on the collection once it has drq.min_vectors vectors).
   DrqIndexOptions drq;
+  // Progress of building or extending the HNSW graph (vectors inserted so far, vectors to insert),
+  // called after each batch of hnsw_batch insertions on the thread that opens or refreshes the
+  // index — the GUI's index job row shows it.
+  std::function<void(size_t inserted, size_t total)> on_progress;
+  size_t hnsw_batch = 2048;
+  // Checked between batches: once true, open()/refresh() throw Error("… cancelled") and save
+  // nothing (the saved graph stays as it was; the next open brings it up to date).
+  std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 struct ImageHit {
@@ -87,6 +97,8 @@ private:
   std::vector<ImageHit> scoreImages(const float* query, std::span<const int64_t> images, size_t top_images) const;
   void syncCodes(Database& db);
   void rebuildHnsw(const std::string& why);
+  // hnsw_->add in batches, reporting progress and honouring cancel (SearchIndexOptions).
+  void addToHnsw(std::span<const int64_t> ids, const float* vectors);
   void saveHnsw();
   bool loadHnsw();
 

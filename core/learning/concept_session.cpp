@@ -1,6 +1,7 @@
 #include "core/learning/concept_session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "core/base/error.h"
@@ -326,21 +327,26 @@ std::optional<LinearModel> ConceptSession::classifier() const {
   return model_;
 }
 
-RankedPage ConceptSession::rank(const RankRequest& request) const {
-  RankedPage page;
+std::shared_ptr<const RegionRanking> ConceptSession::currentRanking(RankingMode mode, int* version, bool* classifier) const {
   std::shared_ptr<const RegionRanking> ranking;
   {
     std::lock_guard lock(mutex_);
-    page.classifier_version = version_;
-    if (request.mode == RankingMode::Uncertainty) {
+    if (version) *version = version_;
+    if (mode == RankingMode::Uncertainty) {
       if (!classifier_ranking_) throw Error("uncertainty ranking needs a trained classifier: retrain first");
       ranking = classifier_ranking_;
     } else if (classifier_ranking_ && classifier_from_feedback_) {
       ranking = classifier_ranking_;
     }
   }
-  const bool classifier = ranking != nullptr;
-  if (!ranking) ranking = query_ranking_;
+  if (classifier) *classifier = ranking != nullptr;
+  return ranking ? ranking : query_ranking_;
+}
+
+RankedPage ConceptSession::rank(const RankRequest& request) const {
+  RankedPage page;
+  bool classifier = false;
+  const std::shared_ptr<const RegionRanking> ranking = currentRanking(request.mode, &page.classifier_version, &classifier);
   page.ranker = classifier ? "classifier" : "query";
   const bool by_score = request.mode == RankingMode::Score;
   const auto& order = by_score ? ranking->slots_by_score : ranking->slots_by_boundary;
@@ -357,6 +363,35 @@ RankedPage ConceptSession::rank(const RankRequest& request) const {
     page.hits.push_back({image, vectors_.regionId(row), score, classifier ? sigmoid(score) : -1.f});
   }
   return page;
+}
+
+std::vector<RankedHit> ConceptSession::scoreImages(std::span<const int64_t> image_ids, RankingMode mode) const {
+  bool classifier = false;
+  const std::shared_ptr<const RegionRanking> ranking = currentRanking(mode, nullptr, &classifier);
+  std::vector<RankedHit> hits;
+  hits.reserve(image_ids.size());
+  for (const int64_t image : image_ids) {
+    // The same pick as RegionRanking's best_row / nearest_row, for this image's rows only.
+    std::optional<uint32_t> pick;
+    for (const uint32_t row : vectors_.rowsOfImage(image)) {
+      if (row >= ranking->scores.size()) continue;  // appended after this ranking was made
+      const float score = ranking->scores[row];
+      if (!pick) { pick = row; continue; }
+      const float held = ranking->scores[*pick];
+      if (mode == RankingMode::Score ? score > held : std::abs(score) < std::abs(held)) pick = row;
+    }
+    if (!pick) continue;
+    const float score = ranking->scores[*pick];
+    hits.push_back({image, vectors_.regionId(*pick), score, classifier ? sigmoid(score) : -1.f});
+  }
+  return hits;
+}
+
+std::optional<float> ConceptSession::scoreOfRegion(int64_t region_id) const {
+  const std::shared_ptr<const RegionRanking> ranking = currentRanking(RankingMode::Score, nullptr, nullptr);
+  const std::optional<size_t> row = vectors_.rowOfRegion(region_id);
+  if (!row || *row >= ranking->scores.size()) return std::nullopt;
+  return ranking->scores[*row];
 }
 
 }  // namespace regionlab

@@ -145,6 +145,13 @@ public:
 
   // A page of results. Uncertainty mode needs a trained classifier (throws Error otherwise).
   RankedPage rank(const RankRequest& request) const;
+  // How the current ranking of `mode` scores the given images, in the order given: each image's
+  // region that mode picks (best score, or nearest the boundary) and its score. For showing how
+  // a retrain moved the results already listed. Images without vectors are left out.
+  std::vector<RankedHit> scoreImages(std::span<const int64_t> image_ids, RankingMode mode) const;
+  // The current score-mode ranking's score of one region (a judged result keeps its judged
+  // region); nullopt when the region has no vector of the descriptor.
+  std::optional<float> scoreOfRegion(int64_t region_id) const;
 
 private:
   ConceptSession(const std::filesystem::path& root, const RegionVectorSet& vectors, int64_t descriptor_id, const ConceptOptions& options);
@@ -155,6 +162,8 @@ private:
   void ensureSlots();
   void install(ConceptModel&& model, TrainingReport& report, bool from_feedback);
   void joinWorker();
+  // The ranking `mode` uses now (the query's until a classifier trained on feedback).
+  std::shared_ptr<const RegionRanking> currentRanking(RankingMode mode, int* version, bool* classifier) const;
 
   CollectionPaths paths_;
   std::unique_ptr<Database> db_;

@@ -3,7 +3,8 @@
 #include <set>
 
 #include <QComboBox>
-#include <QHBoxLayout>
+#include <QAbstractItemView>
+#include <QGridLayout>
 #include <QLabel>
 #include <QListView>
 #include <QLocale>
@@ -36,19 +37,28 @@ CollectionBrowser::CollectionBrowser(QWidget* parent)
   sort_box_->addItems({tr("By name"), tr("By score")});
   count_label_ = new QLabel(this);
 
-  auto* bar = new QHBoxLayout;
+  // Two filters per row, each half the dock: in one row at the default dock width (a quarter
+  // of the window) every combo box was cut to a few letters.
+  auto* bar = new QGridLayout;
   bar->setContentsMargins(0, 0, 0, 0);
-  for (QWidget* w : {static_cast<QWidget*>(status_box_), static_cast<QWidget*>(class_box_), static_cast<QWidget*>(labeled_box_),
-                     static_cast<QWidget*>(sort_box_)}) {
-    bar->addWidget(w);
-  }
+  bar->setHorizontalSpacing(4);
+  bar->setVerticalSpacing(2);
+  bar->addWidget(status_box_, 0, 0);
+  bar->addWidget(class_box_, 0, 1);
+  bar->addWidget(labeled_box_, 1, 0);
+  bar->addWidget(sort_box_, 1, 1);
   for (QComboBox* box : {status_box_, class_box_, labeled_box_, sort_box_}) {
-    // Narrow docks squeeze the filters instead of being held wide by them.
+    // Narrow docks squeeze the filters instead of being held wide by them; the popup lists
+    // the full names.
     box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    box->setMinimumContentsLength(5);
+    box->setMinimumContentsLength(6);
+    box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    box->view()->setMinimumWidth(box->view()->sizeHintForColumn(0) + 24);
   }
-  bar->addStretch(1);
-  bar->addWidget(count_label_);
+  bar->setColumnStretch(0, 1);
+  bar->setColumnStretch(1, 1);
+  count_label_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  bar->addWidget(count_label_, 2, 0, 1, 2);
 
   view_->setObjectName(QStringLiteral("thumbnailGrid"));
   view_->setViewMode(QListView::ListMode);

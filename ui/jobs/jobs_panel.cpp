@@ -103,7 +103,7 @@ void JobRow::showProgress() {
   bar_->setRange(0, 1000);
   bar_->setValue(p.total > 0 ? int(1000 * p.done / p.total) : 0);
   bar_->setFormat(QStringLiteral("%1 / %2").arg(p.done).arg(p.total));
-  QString text = tr("%1 images/s").arg(p.rate, 0, 'f', p.rate < 10 ? 1 : 0);
+  QString text = tr("%1 %2/s").arg(p.rate, 0, 'f', p.rate < 10 ? 1 : 0).arg(unit_.isEmpty() ? tr("images") : unit_);
   text += p.eta >= 0 ? tr(" · %1 left").arg(formatDuration(p.eta)) : tr(" · estimating time left");
   if (!p.detail.isEmpty()) text += QStringLiteral(" · ") + p.detail;
   status_->setText(text);

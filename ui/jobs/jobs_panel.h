@@ -1,5 +1,5 @@
 #pragma once
-// Long-running work (ingest now; auto-labeling and index building use the same rows): one row
+// Long-running work (ingest, index building, auto-labeling, re-ingest after a model change): one row
 // per job with a progress bar, images/s, time left and Cancel, and below them every image that
 // failed, with the reason.
 #include <cstdint>
@@ -44,6 +44,8 @@ public:
   JobRow(const QString& title, QWidget* parent = nullptr);
   // Shown at most five times a second (a fast job reports far more often).
   void setProgress(int64_t done, int64_t total, double items_per_second, double eta_seconds, const QString& detail);
+  // What the rate counts ("images" unless set: "vectors" for the index job).
+  void setUnit(const QString& plural) { unit_ = plural; }
   // Indeterminate phase (e.g. "updating the search index").
   void setBusy(const QString& text);
   void finish(const QString& text);
@@ -69,6 +71,7 @@ private:
   QLabel* status_;
   QPushButton* cancel_;
   bool finished_ = false;
+  QString unit_;
 };
 
 class JobsPanel : public QWidget {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -94,6 +95,25 @@ public:
   // A page of the concept's ranking (the query's own ranking until a classifier is trained).
   // Images holding a judged region are left out. conceptPageReady or editFailed follow.
   void requestConceptPage(std::shared_ptr<QuerySeed> seed, int sequence, size_t offset, size_t count, bool append);
+  // Runs fn(const ConceptSession&, Database&) -> T on the database thread with the concept of
+  // `seed` once its training has finished, then done(const Outcome<T>&) on the GUI thread. For
+  // readers of the concept that live elsewhere (the results re-ranking, ui/results).
+  template <typename Fn, typename Done>
+  void readConcept(std::shared_ptr<QuerySeed> seed, Fn fn, Done done) {
+    using Result = std::invoke_result_t<Fn&, const ConceptSession&, Database&>;
+    ++pending_;
+    auto store = store_;
+    executor_
+        .run([store, seed, fn = std::move(fn)]() mutable {
+          ConceptSession& session = store->conceptOf(*seed);
+          session.waitForTraining();
+          return fn(static_cast<const ConceptSession&>(session), store->database());
+        })
+        .then(this, [this, done = std::move(done)](const Outcome<Result>& outcome) {
+          done(outcome);
+          finishRead();
+        });
+  }
   // Label edits, reloads or trainings are under way.
   bool busy() const { return pending_ > 0 || training_ > 0; }
 

@@ -38,6 +38,8 @@ struct QueryService::EngineState {
     return *reader_;
   }
 
+  void close() { engine_.reset(); }
+
   std::filesystem::path root;
   std::atomic<bool> stale{false};
 
@@ -52,6 +54,15 @@ QueryService::QueryService(std::filesystem::path collection_root, QueryServiceOp
 QueryService::~QueryService() { executor_.waitForDone(); }
 
 void QueryService::markStale() { state_->stale = true; }
+
+void QueryService::reopen() {
+  auto state = state_;
+  executor_.run([state] {
+    state->close();
+    return true;
+  });
+  open();
+}
 
 void QueryService::open() {
   auto state = state_;

@@ -39,6 +39,9 @@ public:
 
   // Opens the engine when the database exists; engineReady or engineFailed follow.
   void open();
+  // The collection's model choice changed: the engine is opened again with the models it
+  // names now (engineReady or engineFailed follow).
+  void reopen();
   // Images were committed: the next query refreshes the engine first.
   void markStale();
   // Starts a query; returns its sequence number. queryFinished or queryFailed follow, unless a

@@ -54,6 +54,18 @@ void ResultsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& optio
   painter->setPen(Qt::white);
   painter->drawText(chip, Qt::AlignCenter, score);
 
+  // How the last re-ranking moved it: ▲n up, ▼n down, or "new" when it joined the list.
+  const int moved = index.data(ResultsModel::RankChangeRole).toInt();
+  const bool fresh = index.data(ResultsModel::NewRole).toBool();
+  if (moved != 0 || fresh) {
+    const QString text = fresh ? tr("new") : moved > 0 ? QStringLiteral("▲%1").arg(moved) : QStringLiteral("▼%1").arg(-moved);
+    const QColor color = fresh ? QColor(40, 110, 220) : moved > 0 ? QColor(30, 150, 60) : QColor(200, 110, 20);
+    const QRect chip_area(image_area.left() + 2, image_area.bottom() - 17, painter->fontMetrics().horizontalAdvance(text) + 8, 16);
+    painter->fillRect(chip_area, color);
+    painter->setPen(Qt::white);
+    painter->drawText(chip_area, Qt::AlignCenter, text);
+  }
+
   if (verdict != 0) {
     const QColor color = verdict > 0 ? QColor(30, 170, 60) : QColor(210, 40, 40);
     painter->setRenderHint(QPainter::Antialiasing, true);

@@ -1,6 +1,7 @@
 #include "ui/results/results_panel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -42,6 +43,12 @@ ResultsPanel::ResultsPanel(QWidget* parent)
   buttons_ = new QWidget(this);
   auto* buttons = new QHBoxLayout(buttons_);
   buttons->setContentsMargins(0, 0, 0, 0);
+  order_ = new QComboBox(this);
+  order_->setObjectName(QStringLiteral("resultsOrder"));
+  order_->addItem(tr("Best first"), int(RankingMode::Score));
+  order_->addItem(tr("Uncertain first"), int(RankingMode::Uncertainty));
+  order_->setToolTip(tr("Uncertain first: the results nearest the classifier's decision boundary, whose ✓/✗ teach it most (U)"));
+  connect(order_, &QComboBox::currentIndexChanged, this, [this] { emit rankingModeChanged(rankingMode()); });
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
@@ -67,6 +74,7 @@ void ResultsPanel::setActions(QAction* accept, QAction* reject, QAction* find_mo
     layout->addWidget(button);
   }
   layout->addStretch(1);
+  layout->addWidget(order_);
 }
 
 void ResultsPanel::showSearching(const QString& what) {
@@ -108,6 +116,25 @@ void ResultsPanel::updateSummary() {
                         .arg(model_->count(-1))
                         .arg(model_->rowCount() - model_->count(1) - model_->count(-1)));
 }
+
+std::optional<ResultsModel::RankingChange> ResultsPanel::applyReranking(const Reranking& reranking) {
+  const int row = currentRow();
+  const int64_t selected = row >= 0 ? model_->item(row).image_id : 0;
+  const auto change = model_->applyReranking(reranking);
+  if (!change) return change;
+  const int now = selected ? model_->rowOfImage(selected) : -1;
+  if (now >= 0) {
+    selectRow(now);
+  } else if (model_->rowCount() > 0) {
+    selectRow(0);
+  }
+  updateSummary();
+  return change;
+}
+
+RankingMode ResultsPanel::rankingMode() const { return RankingMode(order_->currentData().toInt()); }
+
+void ResultsPanel::setRankingMode(RankingMode mode) { order_->setCurrentIndex(order_->findData(int(mode))); }
 
 int ResultsPanel::currentRow() const { return view_->currentIndex().isValid() ? view_->currentIndex().row() : -1; }
 

@@ -3,12 +3,15 @@
 // (✓ accept, ✗ reject, move on), the heat map toggle, "find more" and the classifier's status
 // line (the last two are filled in by the classifier when it is present).
 #include <memory>
+#include <optional>
 
 #include <QWidget>
 
 #include "ui/query/result_set.h"
+#include "ui/results/results_model.h"
 
 class QAction;
+class QComboBox;
 class QLabel;
 class QListView;
 
@@ -34,6 +37,13 @@ public:
   // "Classifier retrained 2 s ago on 5 ✓ / 3 ✗; 4 results moved up" (set by the classifier).
   void setClassifierStatus(const QString& text);
   void updateSummary();
+  // Re-orders the list (the selection stays on the same image); nullopt when it belongs to
+  // another query.
+  std::optional<ResultsModel::RankingChange> applyReranking(const Reranking& reranking);
+  // The order the user chose: best first, or uncertain first (nearest the classifier's boundary).
+  RankingMode rankingMode() const;
+  void setRankingMode(RankingMode mode);  // emits rankingModeChanged when it changes
+  QComboBox* orderBox() const { return order_; }
 
   int currentRow() const;
   void selectRow(int row);
@@ -42,6 +52,7 @@ public:
 
 signals:
   void currentResultChanged(int row);
+  void rankingModeChanged(regionlab::RankingMode mode);
 
 private:
   ResultsModel* model_;
@@ -51,6 +62,7 @@ private:
   QLabel* summary_;
   QLabel* classifier_;
   QWidget* buttons_;
+  QComboBox* order_;
 };
 
 }  // namespace regionlab::ui

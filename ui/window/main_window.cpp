@@ -27,6 +27,7 @@
 #include "core/pipeline/collection_status.h"
 #include "ui/browser/collection_browser.h"
 #include "ui/browser/thumbnail_delegate.h"
+#include "ui/clusters/cluster_page.h"
 #include "ui/ingest/ingest_runner.h"
 #include "ui/jobs/jobs_panel.h"
 #include "ui/labels/label_service.h"
@@ -91,6 +92,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
 
 MainWindow::~MainWindow() {
   stopAutoLabel();
+  delete cluster_page_;  // waits for its clustering
   undo_->clear();  // commands refer to the session's services
   delete session_;
 }
@@ -155,7 +157,9 @@ void MainWindow::buildStatusBar() {
   models_label_->setObjectName(QStringLiteral("modelsLabel"));
   models_label_->setTextFormat(Qt::RichText);
   models_label_->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
-  connect(models_label_, &QLabel::linkActivated, this, [this] { emit modelManagerRequested(); });
+  connect(models_label_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link == QStringLiteral("reingest")) reingest(); else emit modelManagerRequested();
+  });
   connect(this, &MainWindow::modelManagerRequested, this, &MainWindow::showModelManager);
   statusBar()->addPermanentWidget(ingest_label_);
   statusBar()->addPermanentWidget(zoom_label_);
@@ -248,6 +252,7 @@ void MainWindow::openCollection(const QString& folder) {
   connectSession();
   connectLearning();
   startSam();
+  connectJobs();
   models_label_->setText(tr("Models: resolving…"));
   updateTitle();
   updateActionStates();
@@ -271,6 +276,7 @@ void MainWindow::closeCollection() {
   if (!session_) return;
   stopAutoLabel();
   stopSam();
+  delete cluster_page_;  // waits for its clustering
   undo_->clear();
   viewer_->clearDocument();
   viewer_->clearQueryShape();
@@ -284,6 +290,7 @@ void MainWindow::closeCollection() {
   delete session_;  // stops the ingest, waits for work in flight
   engine_ready_ = false;
   engine_requested_ = false;
+  models_changed_ = false;
   pending_document_.clear();
   doc_user_classes_.clear();
   ingest_label_->clear();
@@ -303,7 +310,10 @@ void MainWindow::startIngest() {
   JobRow* row = jobs_->startJob(kIngestJob, tr("Ingest"));
   row->setBusy(tr("scanning %1…").arg(session_->displayName()));
   connect(row, &JobRow::cancelRequested, session_->ingest(), &IngestRunner::cancel);
-  session_->ingest()->start(session_->paths().root, options_.ingest);
+  // The index is built by a job of its own when the ingest has finished (main_window_jobs.cpp).
+  IngestOptions ingest = options_.ingest;
+  ingest.update_index = false;
+  session_->ingest()->start(session_->paths().root, ingest);
   updateActionStates();
 }
 
@@ -324,7 +334,7 @@ void MainWindow::onIngestProgress(const IngestProgress& p) {
   const int64_t done = p.finished + p.skipped;
   if (row) {
     if (done >= p.total) {
-      row->setBusy(tr("updating the search index…"));
+      row->setBusy(tr("summarising the collection…"));
     } else {
       QString detail = QString::fromStdString(p.current);
       if (p.failed) detail = tr("%1 failed · %2").arg(p.failed).arg(detail);
@@ -359,6 +369,7 @@ void MainWindow::onIngestFinished(const IngestOutcome& outcome) {
   session_->queries()->markStale();
   requestEngine();
   updateActionStates();
+  if (completed) startIndexBuild();
   emit ingestFinished(completed);
 }
 

@@ -34,13 +34,17 @@ class QUndoStack;
 namespace regionlab::ui {
 
 class CollectionBrowser;
+class ClusterPage;
 class CollectionSession;
 class ImageViewer;
+class IndexBuildRunner;
+struct IndexBuildReport;
 class JobsPanel;
 class LabelsPanel;
 class ResultsPanel;
 class SamPromptController;
 struct ConceptPage;
+struct Reranking;
 struct IngestOutcome;
 
 struct MainWindowOptions {
@@ -74,6 +78,7 @@ public:
   LabelsPanel* labelsPanel() const { return labels_; }
   JobsPanel* jobsPanel() const { return jobs_; }
   SamPromptController* samController() const { return sam_; }
+  ClusterPage* clusterPage() const;  // null until View ▸ Clusters
   QUndoStack* undoStack() const { return undo_; }
   // An action by object name ("acceptResult", "undo", …); null when unknown.
   QAction* action(const QString& name) const;
@@ -102,6 +107,13 @@ public slots:
   // SAM prompt mode (main_window_sam.cpp): the mask as the query, and (label) as a label of the
   // current class when one is selected.
   void useSamMask(bool label = true);
+  // Jobs and models (main_window_jobs.cpp): the collection's model choice changed — the query
+  // engine reopens with it and the status bar says that images keep their old regions until
+  // re-ingested; reingest() runs the ingest (a cancellable job) that recomputes them.
+  void reloadModels();
+  void reingest();
+  // View ▸ Clusters (main_window_clusters.cpp): the cluster page of the open collection.
+  void showClusters();
 
 signals:
   void collectionListed(int images);
@@ -121,6 +133,14 @@ signals:
   void autoLabelFinished(bool completed);
   // A SAM checkpoint was found for the collection (or not: reason), and its model loaded.
   void samAvailabilityChanged(bool available, const QString& reason);
+  // The index job after an ingest ended (false: failed or cancelled).
+  void indexBuilt(bool completed);
+  // The query engine reopened after a model change (its models summary, or "failed: …").
+  void modelsReloaded(const QString& summary);
+  // The results were re-ordered by the concept's newest ranking (after a retrain, or a change of
+  // order mode): how many listed results moved, how many of the top 20 are new there, how many
+  // results joined the list.
+  void resultsReranked(int moved, int top_changed, int added);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -168,8 +188,21 @@ private:
   void connectLearning();
   void onClassifierTrained(int sequence, const TrainingReport& report);
   void onConceptPage(const ConceptPage& page);
+  // Re-orders the listed results by the concept's newest ranking in the panel's order mode;
+  // new ones come from its first `depth` unjudged images, at most `max_new`.
+  void rerankResults(size_t depth, size_t max_new);
+  void onReranked(const Reranking& reranking);
   void onAutoLabelFinished(const Outcome<AutoLabelReport>& outcome);
   void stopAutoLabel();
+  // main_window_jobs.cpp
+  void connectJobs();
+  void startIndexBuild();
+  void onIndexBuildFinished(const Outcome<IndexBuildReport>& outcome);
+  void onModelsChosen();
+  // main_window_clusters.cpp
+  void createJobActions();
+  void updateClusterPageClass();
+  void labelClusterRegions(const std::vector<int64_t>& region_ids, const std::vector<int64_t>& image_ids);
   // main_window_labels.cpp
   void connectLabels();
   void paintRegions(const std::vector<int64_t>& region_ids, bool add);
@@ -218,6 +251,9 @@ private:
   SamPromptController* sam_ = nullptr;
   QProgressBar* sam_busy_ = nullptr;
   bool sam_auto_enable_ = true;  // turn the mode on when a model comes (until the user turns it off)
+  QPointer<IndexBuildRunner> index_build_;  // the session's (its child)
+  bool models_changed_ = false;             // the model manager changed the choice
+  QPointer<ClusterPage> cluster_page_;      // of the open collection
 };
 
 }  // namespace regionlab::ui

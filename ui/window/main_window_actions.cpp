@@ -41,6 +41,7 @@ void MainWindow::createActions() {
   createQueryActions();
   createLabelActions();
   createLearningActions();
+  createJobActions();
 }
 
 void MainWindow::createFileActions() {
@@ -175,9 +176,9 @@ void MainWindow::createMenus() {
   add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo"});
   add(menuBar()->addMenu(tr("&View")),
       {"zoomIn", "zoomOut", "zoomFit", "zoomActual", "", "cycleOverlay", "opacityUp", "opacityDown", "heatMap", "", "focusBrowser",
-       "sortByScore"});
+       "sortByScore", "", "showClusters"});
   add(menuBar()->addMenu(tr("&Query")), {"queryHovered", "rerunQuery", "", "acceptResult", "rejectResult", "nextResult",
-                                         "previousResult", "", "findMore"});
+                                         "previousResult", "", "findMore", "uncertainFirst"});
   QMenu* labels = menuBar()->addMenu(tr("&Labels"));
   add(labels, {"newClass", "renameClass", "classColor", "", "assignClass", "deleteLabel", "mergeRegions", "paintRegions",
                "clearSelection"});
@@ -203,7 +204,7 @@ void MainWindow::updateActionStates() {
   const bool open = session_ != nullptr;
   const bool running = ingestRunning();
   for (const char* name : {"closeCollection", "newClass", "renameClass", "classColor", "assignClass", "deleteLabel", "mergeRegions",
-                           "paintRegions", "queryHovered", "acceptResult", "rejectResult", "rerunQuery", "findMore", "exportLabels",
+                           "paintRegions", "queryHovered", "acceptResult", "rejectResult", "rerunQuery", "findMore", "uncertainFirst", "showClusters", "exportLabels",
                            "importLabels"}) {
     action(QString::fromLatin1(name))->setEnabled(open);
   }

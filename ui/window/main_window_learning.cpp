@@ -15,10 +15,12 @@
 #include "core/base/error.h"
 #include "core/learning/auto_label_job.h"
 #include "core/models/model_store.h"
+#include "core/storage/database.h"
 #include "ui/jobs/jobs_panel.h"
 #include "ui/label_exchange_dialog.h"
 #include "ui/labels/label_service.h"
 #include "ui/model_manager_dialog.h"
+#include "ui/results/result_reranking.h"
 #include "ui/results/results_model.h"
 #include "ui/results/results_panel.h"
 #include "ui/viewer/image_viewer.h"
@@ -37,6 +39,15 @@ constexpr size_t kConceptPage = 20;
 
 void MainWindow::createLearningActions() {
   connect(action(QStringLiteral("findMore")), &QAction::triggered, this, &MainWindow::findMore);
+  QAction* uncertain = makeAction("uncertainFirst", tr("&Uncertain results first"), QKeySequence(Qt::Key_U),
+                                  tr("Order the results by closeness to the classifier's decision boundary (active learning)"));
+  uncertain->setCheckable(true);
+  connect(uncertain, &QAction::toggled, this,
+          [this](bool on) { results_->setRankingMode(on ? RankingMode::Uncertainty : RankingMode::Score); });
+  connect(results_, &ResultsPanel::rankingModeChanged, this, [this](RankingMode mode) {
+    action(QStringLiteral("uncertainFirst"))->setChecked(mode == RankingMode::Uncertainty);
+    rerankResults(kConceptPage, SIZE_MAX);
+  });
   connect(makeAction("autoLabel", tr("&Auto-label the collection"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                      tr("Train a region classifier on the user labels (two classes or more) and label every image")),
           &QAction::triggered, this, &MainWindow::startAutoLabel);
@@ -72,13 +83,62 @@ void MainWindow::onClassifierTrained(int sequence, const TrainingReport& report)
                                     .arg(report.weak_negatives)
                                     .arg(report.train_seconds * 1000.0, 0, 'f', 0));
   emit classifierTrained(report.version);
-  // How the ranking changed: the classifier's top unjudged images against the list shown.
-  session_->labels()->requestConceptPage(model->results()->record, sequence, 0, kConceptPage, false);
+  rerankResults(kConceptPage, SIZE_MAX);
+}
+
+void MainWindow::rerankResults(size_t depth, size_t max_new) {
+  ResultsModel* model = results_->model();
+  if (!session_ || !model->results()) return;
+  const RankingMode mode = results_->rankingMode();
+  if (mode == RankingMode::Uncertainty && classifier_version_ == 0) {
+    results_->setClassifierStatus(tr("Uncertain first needs a classifier: accept or reject a result (A / X) to train one."));
+    return;
+  }
+  // The list as shown now, rescored on the database thread by the concept's newest ranking.
+  const auto shown = model->results();
+  const int sequence = shown->sequence;
+  session_->labels()->readConcept(
+      shown->record,
+      [sequence, items = shown->items, judged = model->judgedRegions(), mode, depth, max_new](const ConceptSession& concept_session,
+                                                                                              Database& db) {
+        return regionlab::ui::rerankResults(concept_session, db, sequence, items, judged, mode, depth, max_new);
+      },
+      [this](const Outcome<Reranking>& outcome) {
+        if (!outcome.ok()) {
+          results_->setClassifierStatus(tr("Re-ranking failed: %1").arg(outcome.error));
+          return;
+        }
+        onReranked(*outcome.value);
+      });
+}
+
+void MainWindow::onReranked(const Reranking& reranking) {
+  const auto change = results_->applyReranking(reranking);
+  if (!change) return;  // another query is shown now
+  const bool uncertain = reranking.mode == RankingMode::Uncertainty;
+  QString text = reranking.classifier_version > 0 && last_training_.version > 0
+                     ? tr("Classifier v%1 retrained on %2 ✓ / %3 ✗")
+                           .arg(reranking.classifier_version)
+                           .arg(last_training_.positives)
+                           .arg(last_training_.negatives)
+                     : tr("Ranked by the %1").arg(reranking.ranker);
+  text += (change->moved == 1 ? tr(" · 1 result moved") : tr(" · %1 results moved").arg(change->moved)) +
+          tr(" · top-%1 changed %2").arg(kConceptPage).arg(change->top_changed);
+  if (change->added > 0) text += tr(" · %1 new").arg(change->added);
+  if (uncertain) text += tr(" · uncertain first");
+  results_->setClassifierStatus(text);
+  emit resultsReranked(change->moved, change->top_changed, change->added);
 }
 
 void MainWindow::findMore() {
   ResultsModel* model = results_->model();
   if (!session_ || !model->results()) return;
+  if (results_->rankingMode() == RankingMode::Uncertainty && classifier_version_ > 0) {
+    // Uncertain first: the next results nearest the boundary join the list, which stays in
+    // that order.
+    rerankResults(size_t(model->rowCount()) + kConceptPage, kConceptPage);
+    return;
+  }
   // The concept's ranking of unjudged images, deep enough to reach past what is listed.
   session_->labels()->requestConceptPage(model->results()->record, model->sequence(), 0,
                                          size_t(model->rowCount()) + kConceptPage, true);
@@ -201,7 +261,10 @@ void MainWindow::showLabelExchange(bool exporting) {
 void MainWindow::showModelManager() {
   try {
     ModelManagerDialog dialog(ModelStore::openDefault(), session_ ? session_->paths().root : std::filesystem::path(), this);
+    bool changed = false;
+    connect(&dialog, &ModelManagerDialog::modelsChanged, this, [&changed] { changed = true; });
     dialog.exec();
+    if (changed && session_) onModelsChosen();
   } catch (const Error& e) {
     QMessageBox::warning(this, tr("Models"), QString::fromStdString(e.what()));
   }

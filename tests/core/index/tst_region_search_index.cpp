@@ -10,6 +10,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/base/error.h"
 #include "core/index/region_search_index.h"
 #include "core/storage/collection_paths.h"
 #include "core/storage/database.h"
@@ -233,6 +234,37 @@ private slots:
     std::ifstream in(meta);
     QCOMPARE(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), saved_meta);
     QCOMPARE(reader->vectorSetGeneration(), 0);
+  }
+
+  void buildingReportsProgressAndCanBeCancelled() {
+    Fixture f;
+    const auto vectors = clusteredVectors(300, 9);
+    size_t next = 0;
+    for (int i = 0; i < 10; ++i) f.addImage("a" + std::to_string(i) + ".jpg", 30, vectors, next);
+    const fs::path meta = f.paths.index_dir / ("regions-" + std::to_string(f.model) + ".json");
+    // Cancelled after the first batch: open() fails and saves nothing.
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    SearchIndexOptions options;
+    options.hnsw_batch = 64;
+    options.cancel = cancel;
+    std::vector<std::pair<size_t, size_t>> reports;
+    options.on_progress = [&](size_t inserted, size_t total) {
+      reports.emplace_back(inserted, total);
+      cancel->store(true);
+    };
+    QVERIFY_THROWS_EXCEPTION(Error, RegionSearchIndex::open(*f.db, f.paths, f.model, kDim, options));
+    QCOMPARE(reports.size(), size_t(1));
+    QCOMPARE(reports.front(), std::make_pair(size_t(64), size_t(300)));
+    QVERIFY(!fs::exists(meta));
+    // Uncancelled: every batch is reported, the last one with every vector, and the graph saved.
+    cancel->store(false);
+    reports.clear();
+    options.on_progress = [&](size_t inserted, size_t total) { reports.emplace_back(inserted, total); };
+    const auto index = RegionSearchIndex::open(*f.db, f.paths, f.model, kDim, options);
+    QCOMPARE(reports.size(), size_t(5));  // 64, 128, 192, 256, 300
+    QCOMPARE(reports.back(), std::make_pair(size_t(300), size_t(300)));
+    QVERIFY(fs::exists(meta));
+    QCOMPARE(index->searchImages(vectors.data(), 1, 0, SearchMethod::Hnsw).size(), size_t(1));
   }
 };
 

@@ -224,6 +224,23 @@ private slots:
     for (size_t i = 1; i < uncertain.hits.size(); ++i) QVERIFY(std::abs(uncertain.hits[i - 1].score) <= std::abs(uncertain.hits[i].score));
     // Nearest the boundary means probabilities near ½ come first.
     QVERIFY(std::abs(uncertain.hits.front().probability - 0.5f) <= std::abs(both.hits.front().probability - 0.5f));
+    // scoreImages gives the listed images exactly what the ranking holds for them, in the order
+    // asked, in both modes (the GUI re-ranks its results list with it).
+    for (const RankedPage* page : {&with_judged, &uncertain}) {
+      const RankingMode mode = page == &uncertain ? RankingMode::Uncertainty : RankingMode::Score;
+      std::vector<int64_t> images;
+      for (auto it = page->hits.rbegin(); it != page->hits.rend(); ++it) images.push_back(it->image_id);
+      const std::vector<RankedHit> scored = session->scoreImages(images, mode);
+      QCOMPARE(scored.size(), images.size());
+      for (size_t i = 0; i < scored.size(); ++i) {
+        const RankedHit& expected = page->hits[page->hits.size() - 1 - i];
+        QCOMPARE(scored[i].image_id, expected.image_id);
+        QCOMPARE(scored[i].region_id, expected.region_id);
+        QCOMPARE(scored[i].score, expected.score);
+        if (mode == RankingMode::Score) QCOMPARE(*session->scoreOfRegion(expected.region_id), expected.score);
+      }
+    }
+    QVERIFY(!session->scoreOfRegion(-5).has_value());
   }
 
   void refusesAConceptOfAnotherDescriptor() {
