@@ -268,7 +268,7 @@ public:
     for (size_t i = 1; i < 4; ++i) {
       if (!stage_blocks_[i].empty()) s << " " << stage_blocks_[i].front().dim << "×" << stage_blocks_[i].size();
     }
-    s << ")";
+    s << ", fp32)";
     return s.str();
   }
 
