@@ -6,7 +6,7 @@
 //     out = softmax(attn)·v
 // computed on the CPU without any tokens×tokens tensor beyond a block of query rows: each thread
 // takes whole (window, head) pairs, and for a block of grid rows of queries computes the scores
-// (one GEMM into a reused buffer that stays in L2), the two relative-position terms (two small
+// (one GEMM into a reused buffer of a few MB), the two relative-position terms (two small
 // batched GEMMs), adds them, normalises in place and multiplies by v into the output's slice.
 // Other devices and precisions run the same formula as batched tensor operations.
 //

@@ -98,22 +98,25 @@ private slots:
     QTest::addColumn<int>("h");
     QTest::addColumn<int>("w");
     QTest::newRow("5x7") << 5 << 7;
-    QTest::newRow("24x24 (several row blocks)") << 24 << 24;
+    QTest::newRow("48x40 (row blocks of 13 grid rows, the last partial)") << 48 << 40;
   }
   void globalMatchesOfficial() {
     QFETCH(int, h);
     QFETCH(int, w);
-    const Case k = randomCase(2, h, w, 48, 3, h, w, uint64_t(h * 100 + w));
+    const int64_t batch = h * w > 1000 ? 1 : 2;
+    const Case k = randomCase(batch, h, w, 48, 3, h, w, uint64_t(h * 100 + w));
     const at::Tensor expected = officialAttention(k.x, k.qkv_w, k.qkv_b, k.heads, k.rel_pos_h, k.rel_pos_w);
-    const at::Tensor qkv = ourQkv(k, k.x).view({2, h * w, -1});
+    const at::Tensor qkv = ourQkv(k, k.x).view({batch, h * w, -1});
     const at::Tensor th = scaledTable(k, h, k.rel_pos_h), tw = scaledTable(k, w, k.rel_pos_w);
-    const at::Tensor fused = samRelPosAttention(qkv, h, w, k.heads, th, tw).view({2, h, w, -1});
-    const at::Tensor batched = samRelPosAttentionBatched(qkv, h, w, k.heads, th, tw).view({2, h, w, -1});
+    const at::Tensor fused = samRelPosAttention(qkv, h, w, k.heads, th, tw).view({batch, h, w, -1});
+    const at::Tensor batched = samRelPosAttentionBatched(qkv, h, w, k.heads, th, tw).view({batch, h, w, -1});
     const double fused_diff = maxAbsDiff(fused, expected), batched_diff = maxAbsDiff(batched, expected);
     qInfo("global %dx%d: fused max |diff| %.3g, batched %.3g (output max %.3g)", h, w, fused_diff, batched_diff,
           expected.abs().max().item<double>());
-    QVERIFY(fused_diff < 1e-5);
-    QVERIFY(batched_diff < 1e-5);
+    // Outputs reach ~10 here: 3e-5 is a few float32 ulps of them (the scale folded into q and the
+    // tables reorders the roundings); a wrong term or a misplaced row is off by 0.1 or more.
+    QVERIFY(fused_diff < 3e-5);
+    QVERIFY(batched_diff < 3e-5);
   }
 
   // Windowed attention on a grid that is not a multiple of the window: the official code pads
