@@ -20,6 +20,9 @@ const std::vector<Benchmark>& benchmarks() {
        "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
       {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--predictor [--prompts N]] [--threads N]",
        "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
+      {"sam-encoder", "[--models vit_b,vit_t] [--precisions fp32,bf16] [--image file] [--repeat 2] [--threads 2]",
+       "SAM ViT-B / MobileSAM TinyViT image encoder alone (random weights at the real sizes): wall and CPU s vs the official code",
+       &benchSamEncoder},
   };
   return kBenchmarks;
 }

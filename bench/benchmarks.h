@@ -20,6 +20,7 @@ int benchTextureWords(const std::vector<std::string>& args);
 int benchDrq(const std::vector<std::string>& args);
 int benchLearning(const std::vector<std::string>& args);
 int benchSam(const std::vector<std::string>& args);
+int benchSamEncoder(const std::vector<std::string>& args);
 
 const std::vector<Benchmark>& benchmarks();
 

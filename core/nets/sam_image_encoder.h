@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/nets/inference_options.h"
+
 namespace at {
 class Tensor;
 }
@@ -19,7 +21,8 @@ class StateDict;
 class SamImageEncoder {
 public:
   virtual ~SamImageEncoder() = default;
-  // input: 1×3×1024×1024 float → 1×C×64×64 (C = neck channels, 256 for the official models).
+  // input: 1×3×1024×1024 float (any device) → 1×C×64×64 float32 on the settings' device (C = neck
+  // channels, 256 for the official models). Sets the settings' torch thread count first.
   virtual at::Tensor forward(const at::Tensor& input) const = 0;
   virtual int outChannels() const = 0;
   // "ViT-B (768 wide, 12 blocks, global attention in 2, 5, 8, 11)" — what the checkpoint holds.
@@ -36,7 +39,9 @@ struct SamVitShape {
 };
 
 // `weights` is scoped to "image_encoder.". Throws Error naming the file on a missing key or
-// inconsistent shapes.
-std::unique_ptr<SamImageEncoder> loadSamVitEncoder(const StateDict& weights, SamVitShape* shape = nullptr);
+// inconsistent shapes. The weights are copied (norm affines, the q scale folded into the linear
+// layers in float64) to the settings' device and GEMM precision; the residual stream stays fp32.
+std::unique_ptr<SamImageEncoder> loadSamVitEncoder(const StateDict& weights, const InferenceSettings& settings,
+                                                   SamVitShape* shape = nullptr);
 
 }  // namespace regionlab::nets

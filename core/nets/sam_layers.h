@@ -1,5 +1,7 @@
 #pragma once
 // Small building blocks shared by the SAM encoders and decoder (internal to core/nets).
+#include <cstdint>
+
 namespace at {
 class Tensor;
 }
@@ -14,5 +16,18 @@ at::Tensor layerNorm2d(const at::Tensor& x, const at::Tensor& weight, const at::
 // pixel writes its own 2×2 output block, so it is one GEMM (N·H·W × Cin) · (Cin × Cout·4) plus a
 // rearrangement — far faster on CPU than the generic transposed convolution, same sums.
 at::Tensor convTranspose2x2(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
+// B×H×W×C rows of a grid → B·nh·nw × ws² × C windows (row-major windows, row-major tokens in
+// each), the padding at the bottom and right filled with `fill` (C values): window_partition of
+// segment-anything and TinyViT's window split, with the padded rows given rather than zeros.
+at::Tensor windowPartition(const at::Tensor& grid, int64_t ws, const at::Tensor& fill);
+// The inverse, dropping the padding: B·nh·nw × ws² × C → B×H×W×C.
+at::Tensor windowUnpartition(const at::Tensor& windows, int64_t ws, int64_t b, int64_t h, int64_t w);
+
+// The encoders allocate and free tensors of tens of MB per layer; glibc hands each such block
+// back to the kernel (mmap/munmap) and the next layer faults it in again, page by page — a
+// quarter of TinyViT's time on this machine. Raises the mmap and trim thresholds to 1 GB once
+// per process so freed blocks are reused (process-wide; memory is still returned on exit).
+void keepFreedMemoryInProcess();
 
 }  // namespace regionlab::nets

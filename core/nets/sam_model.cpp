@@ -79,7 +79,7 @@ struct SamModel::Impl {
   std::unique_ptr<SamImageEncoder> encoder;
   std::unique_ptr<SamPromptEncoder> prompt;
   std::unique_ptr<SamMaskDecoder> decoder;
-  int threads = 1;
+  InferenceSettings settings;
 };
 
 SamModel::SamModel() = default;
@@ -105,14 +105,14 @@ SamModel SamModel::fromStateDict(const StateDict& w, SamArchitecture architectur
   model.impl_ = std::make_unique<Impl>();
   Impl& m = *model.impl_;
   m.architecture = architecture;
-  m.threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(m.threads);
+  m.settings = resolveInference(options);
+  applyInferenceThreads(m.settings);
   const StateDict encoder = w.scope("image_encoder.");
   if (wants_tiny) {
-    m.encoder = loadTinyVitEncoder(encoder);
+    m.encoder = loadTinyVitEncoder(encoder, m.settings);
   } else {
     SamVitShape shape;
-    m.encoder = loadSamVitEncoder(encoder, &shape);
+    m.encoder = loadSamVitEncoder(encoder, m.settings, &shape);
     const VitPreset preset = vitPreset(architecture);
     if (options.check_architecture &&
         (shape.width != preset.width || shape.depth != preset.depth || shape.global_blocks != preset.global_blocks)) {
@@ -130,7 +130,8 @@ SamModel SamModel::fromStateDict(const StateDict& w, SamArchitecture architectur
 }
 
 SamArchitecture SamModel::architecture() const { return impl_->architecture; }
-int SamModel::threads() const { return impl_->threads; }
+int SamModel::threads() const { return impl_->settings.threads; }
+const InferenceSettings& SamModel::settings() const { return impl_->settings; }
 std::string SamModel::describe() const { return std::string(samArchitectureName(impl_->architecture)) + ": " + impl_->encoder->describe(); }
 const SamImageEncoder& SamModel::imageEncoder() const { return *impl_->encoder; }
 const SamPromptEncoder& SamModel::promptEncoder() const { return *impl_->prompt; }
@@ -148,9 +149,8 @@ SamEmbedding SamModel::encode(const cv::Mat& rgb) const {
 
 SamEmbedding SamModel::encodeInput(const float* input, cv::Size original_size, cv::Size input_size) const {
   c10::InferenceMode guard;
-  at::set_num_threads(impl_->threads);
   const at::Tensor x = at::from_blob(const_cast<float*>(input), {1, 3, kSamInputSize, kSamInputSize}, at::kFloat);
-  const at::Tensor e = impl_->encoder->forward(x).contiguous();
+  const at::Tensor e = impl_->encoder->forward(x).to(at::kCPU, at::kFloat).contiguous();
   SamEmbedding out;
   out.channels = int(e.size(1));
   out.grid = int(e.size(2));
@@ -165,7 +165,7 @@ SamMasks SamModel::predict(const SamEmbedding& embedding, const SamPrompt& promp
   if (prompt.points.size() != prompt.labels.size()) throw Error("SAM prompt: every point needs a label");
   if (prompt.points.empty() && !prompt.box && prompt.mask_input.empty()) throw Error("SAM prompt is empty: give a point, a box or a mask");
   c10::InferenceMode guard;
-  at::set_num_threads(impl_->threads);
+  applyInferenceThreads(impl_->settings);
   // ResizeLongestSide.apply_coords, in double as numpy does, then float32.
   const double sx = double(embedding.input_size.width) / embedding.original_size.width;
   const double sy = double(embedding.input_size.height) / embedding.original_size.height;

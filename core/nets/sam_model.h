@@ -14,6 +14,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/nets/inference_options.h"
+
 namespace regionlab::nets {
 
 class StateDict;
@@ -27,9 +29,10 @@ enum class SamArchitecture { VitB, VitL, VitH, TinyVit };
 const char* samCheckpointFileName(SamArchitecture architecture);
 const char* samArchitectureName(SamArchitecture architecture);  // "SAM ViT-B", …, "MobileSAM (TinyViT)"
 
-struct SamModelOptions {
-  // Torch intra-op threads (at::set_num_threads); 0 = std::thread::hardware_concurrency().
-  int threads = 0;
+// The inherited InferenceOptions choose where the image encoder runs (device, precision — fp32 by
+// default, the precision of the parity tests; bf16 optional — and torch threads, 0 = every core).
+// The prompt encoder and mask decoder run on the CPU in fp32.
+struct SamModelOptions : InferenceOptions {
   // Attention heads of the mask decoder's transformer: not recorded in a checkpoint; 8 in SAM
   // ViT-B/L/H and MobileSAM (the golden tiny checkpoints use 2).
   int decoder_heads = 8;
@@ -81,6 +84,7 @@ public:
   // "SAM ViT-B: ViT image encoder (768 wide, …)".
   std::string describe() const;
   int threads() const;
+  const InferenceSettings& settings() const;
 
   // rgb: CV_8UC3, RGB. Resize-longest-side (Pillow-exact), normalise, pad, encode.
   SamEmbedding encode(const cv::Mat& rgb) const;

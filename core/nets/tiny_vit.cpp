@@ -1,11 +1,15 @@
 #include "core/nets/tiny_vit.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
+#include "core/nets/depthwise_conv.h"
 #include "core/nets/sam_layers.h"
+#include "core/nets/softmax_rows.h"
 #include "core/nets/state_dict.h"
 
 namespace regionlab::nets {
@@ -14,95 +18,163 @@ namespace {
 constexpr double kBatchNormEps = 1e-5;
 constexpr double kLayerNormEps = 1e-5;  // TinyViT uses nn.LayerNorm defaults
 
-// Conv2d (no bias) followed by BatchNorm2d in eval mode.
-struct ConvBn {
-  at::Tensor weight, bn_w, bn_b, mean, var;
-  int stride = 1, padding = 0, groups = 1;
+// The network runs channels-last: a map is a (B·H·W) × C float32 matrix of rows, so every 1×1
+// convolution and linear layer is one GEMM, the depthwise convolutions are vectorised along the
+// channels (depthwise_conv.h) and the attention stages need no transposes.
+struct Map {
+  at::Tensor rows;  // (b·h·w) × c, contiguous
+  int64_t b = 0, h = 0, w = 0;
+};
 
-  static ConvBn load(const StateDict& s, int stride, int padding, bool depthwise) {
-    ConvBn c;
-    c.weight = s.tensor("c.weight", {-1, -1, -1, -1});
-    const int64_t out = c.weight.size(0);
-    c.bn_w = s.tensor("bn.weight", {out});
-    c.bn_b = s.tensor("bn.bias", {out});
-    c.mean = s.tensor("bn.running_mean", {out});
-    c.var = s.tensor("bn.running_var", {out});
-    c.stride = stride;
-    c.padding = padding;
-    c.groups = depthwise ? int(out) : 1;
-    return c;
+// A GEMM-ready layer: y = x·weight_t + bias (weight_t a transposed view of out × in).
+struct Linear {
+  at::Tensor weight_t, bias;
+  at::Tensor operator()(const at::Tensor& x) const { return at::addmm(bias, x, weight_t); }
+};
+
+Linear finish(const at::Tensor& weight, const at::Tensor& bias, at::Device device) {
+  return {weight.to(device, at::kFloat).contiguous().t(), bias.to(device, at::kFloat).contiguous()};
+}
+
+// Conv2d (no bias) + BatchNorm2d in eval mode, folded in float64 into one convolution with bias:
+// W' = W·γ/√(var+ε), b' = β − mean·γ/√(var+ε).
+struct FoldedConv {
+  at::Tensor weight, bias;  // out × in/groups × k × k, out (float64)
+};
+
+FoldedConv foldConvBn(const StateDict& s, int64_t in_per_group, int64_t k) {
+  const at::Tensor w = s.tensor("c.weight", {-1, in_per_group, k, k}).to(at::kDouble);
+  const int64_t out = w.size(0);
+  const at::Tensor gamma = s.tensor("bn.weight", {out}).to(at::kDouble), beta = s.tensor("bn.bias", {out}).to(at::kDouble);
+  const at::Tensor mean = s.tensor("bn.running_mean", {out}).to(at::kDouble), var = s.tensor("bn.running_var", {out}).to(at::kDouble);
+  const at::Tensor scale = gamma / at::sqrt(var + kBatchNormEps);
+  return {w * scale.view({-1, 1, 1, 1}), beta - mean * scale};
+}
+
+// A 1×1 Conv2d+BN as a linear layer on rows.
+Linear pointwise(const StateDict& s, int64_t in, at::Device device) {
+  const FoldedConv f = foldConvBn(s, in, 1);
+  return finish(f.weight.flatten(1), f.bias, device);
+}
+
+// A depthwise 3×3 Conv2d+BN (padding 1) on channels-last rows.
+struct Depthwise {
+  at::Tensor weight, bias;  // 3×3×C and C, float32
+  int stride = 1;
+
+  static Depthwise load(const StateDict& s, int stride, at::Device device) {
+    const FoldedConv f = foldConvBn(s, 1, 3);
+    return {f.weight.squeeze(1).permute({1, 2, 0}).to(device, at::kFloat).contiguous(), f.bias.to(device, at::kFloat), stride};
   }
-  int64_t outChannels() const { return weight.size(0); }
-  at::Tensor operator()(const at::Tensor& x) const {
-    const at::Tensor y = at::conv2d(x, weight, {}, {stride, stride}, {padding, padding}, {1, 1}, groups);
-    return at::batch_norm(y, bn_w, bn_b, mean, var, false, 0.1, kBatchNormEps, false);
+  int64_t channels() const { return bias.size(0); }
+
+  Map operator()(const Map& x) const {
+    const int64_t c = channels();
+    if (!x.rows.is_cpu()) {  // other devices: the library's depthwise convolution
+      const at::Tensor nchw = x.rows.view({x.b, x.h, x.w, c}).permute({0, 3, 1, 2});
+      const at::Tensor kernel = weight.permute({2, 0, 1}).unsqueeze(1);
+      const at::Tensor y = at::conv2d(nchw, kernel, bias, {stride, stride}, {1, 1}, {1, 1}, c);
+      return {y.permute({0, 2, 3, 1}).reshape({-1, c}), x.b, y.size(2), y.size(3)};
+    }
+    const DepthwiseConvShape shape{x.h, x.w, c, stride};
+    const int64_t ho = shape.outHeight(), wo = shape.outWidth();
+    at::Tensor out = at::empty({x.b * ho * wo, c}, x.rows.options());
+    const float* in = x.rows.data_ptr<float>();
+    float* o = out.data_ptr<float>();
+    at::parallel_for(0, x.b * ho, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end;) {  // rows of one image at a time
+        const int64_t image = r / ho, first = r % ho, last = std::min(ho, first + (end - r));
+        depthwiseConv3x3(in + image * x.h * x.w * c, shape, weight.data_ptr<float>(), bias.data_ptr<float>(), o + image * ho * wo * c, first,
+                         last);
+        r += last - first;
+      }
+    });
+    return {out, x.b, ho, wo};
   }
 };
 
-struct MbConv {
-  ConvBn conv1, conv2, conv3;
-  at::Tensor operator()(const at::Tensor& x) const {
-    at::Tensor y = at::gelu(conv1(x));
-    y = at::gelu(conv2(y));
-    y = conv3(y);
-    return at::gelu(y + x);
+struct MbConv {  // conv1 1×1 (×4) → GELU → depthwise 3×3 → GELU → conv3 1×1 → + x → GELU
+  Linear conv1, conv3;
+  Depthwise conv2;
+  Map operator()(const Map& x) const {
+    at::Tensor y = conv1(x.rows);
+    at::gelu_(y);
+    Map mid = conv2({y, x.b, x.h, x.w});
+    at::gelu_(mid.rows);
+    at::Tensor out = at::addmm(x.rows, mid.rows, conv3.weight_t).add_(conv3.bias);
+    at::gelu_(out);
+    return {out, x.b, x.h, x.w};
   }
 };
 
-struct PatchMerging {
-  ConvBn conv1, conv2, conv3;
-  at::Tensor operator()(const at::Tensor& x) const {  // N×C×H×W → N×C'×H'×W'
-    return conv3(at::gelu(conv2(at::gelu(conv1(x)))));
+struct PatchMerging {  // conv1 1×1 → GELU → depthwise 3×3 (stride 2, or 1 in MobileSAM's last) → GELU → conv3 1×1
+  Linear conv1, conv3;
+  Depthwise conv2;
+  Map operator()(const Map& x) const {
+    at::Tensor y = conv1(x.rows);
+    at::gelu_(y);
+    Map mid = conv2({y, x.b, x.h, x.w});
+    at::gelu_(mid.rows);
+    return {conv3(mid.rows), mid.b, mid.h, mid.w};
   }
 };
 
 struct TinyVitBlock {
-  at::Tensor attn_norm_w, attn_norm_b, qkv_w, qkv_b, proj_w, proj_b, bias_table;
-  at::Tensor mlp_norm_w, mlp_norm_b, fc1_w, fc1_b, fc2_w, fc2_b;
-  ConvBn local_conv;
-  at::Tensor bias;  // heads × ws² × ws², gathered from bias_table once
+  // attn.norm folded into qkv, q's rows scaled by key_dim^-0.5; mlp.norm folded into fc1.
+  Linear qkv, proj, fc1, fc2;
+  at::Tensor bias;  // heads × ws² × ws², gathered from attention_biases once
+  Depthwise local_conv;
   int heads = 0, window = 0;
   int64_t dim = 0;
 };
 
-// Attention over windows: x is B×N×C (N = ws²).
-at::Tensor windowAttention(const at::Tensor& x, const TinyVitBlock& b) {
-  const int64_t batch = x.size(0), n = x.size(1);
-  const int64_t key_dim = b.dim / b.heads;
-  const at::Tensor normed = at::layer_norm(x, {b.dim}, b.attn_norm_w, b.attn_norm_b, kLayerNormEps);
-  const at::Tensor qkv = at::linear(normed, b.qkv_w, b.qkv_b).view({batch, n, b.heads, 3 * key_dim});
-  const auto parts = qkv.split(key_dim, 3);  // head-major: per head [q | k | v]
-  const at::Tensor q = parts[0].permute({0, 2, 1, 3});
-  const at::Tensor k = parts[1].permute({0, 2, 1, 3});
-  const at::Tensor v = parts[2].permute({0, 2, 1, 3});
-  at::Tensor attn = at::matmul(q, k.transpose(-2, -1)) * std::pow(double(key_dim), -0.5) + b.bias;
-  attn = at::softmax(attn, -1);
-  const at::Tensor out = at::matmul(attn, v).transpose(1, 2).reshape({batch, n, b.dim});
-  return at::linear(out, b.proj_w, b.proj_b);
+// Softmax(q·kᵀ + bias)·v per (window, head); qkv: W×N×(heads·3·kd), head-major ([q|k|v] per head).
+at::Tensor biasedWindowAttention(const at::Tensor& qkv, const TinyVitBlock& b) {
+  const int64_t windows = qkv.size(0), n = qkv.size(1), kd = b.dim / b.heads, heads = b.heads;
+  if (!qkv.is_cpu()) {
+    const at::Tensor t = qkv.view({windows, n, heads, 3, kd}).permute({3, 0, 2, 1, 4});
+    const at::Tensor attn = at::softmax(at::matmul(t[0], t[1].transpose(-2, -1)) + b.bias, -1);
+    return at::matmul(attn, t[2]).transpose(1, 2).reshape({windows, n, b.dim});
+  }
+  at::Tensor out = at::empty({windows, n, b.dim}, qkv.options());
+  at::parallel_for(0, windows * heads, 1, [&](int64_t begin, int64_t end) {
+    at::Tensor scores = at::empty({n, n}, qkv.options());
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t win = i / heads, head = i % heads;
+      const at::Tensor seq = qkv[win];
+      const at::Tensor q = seq.narrow(1, head * 3 * kd, kd);
+      const at::Tensor k = seq.narrow(1, head * 3 * kd + kd, kd);
+      const at::Tensor v = seq.narrow(1, head * 3 * kd + 2 * kd, kd);
+      at::mm_out(scores, q, k.t());
+      scores.add_(b.bias[head]);
+      softmaxRowsInPlace(scores.data_ptr<float>(), n, n, n);
+      at::Tensor o = out[win].narrow(1, head * kd, kd);
+      at::mm_out(o, scores, v);
+    }
+  });
+  return out;
 }
 
-// x: 1×L×C tokens of an h×w map.
-at::Tensor tinyVitBlock(const at::Tensor& x, const TinyVitBlock& b, int64_t h, int64_t w) {
-  const int64_t batch = x.size(0), c = b.dim, ws = b.window;
-  at::Tensor y;
-  if (h == ws && w == ws) {
-    y = windowAttention(x, b);
+// One TinyViTBlock on a map of tokens (rows updated in place, except the local convolution).
+Map tinyVitBlock(Map x, const TinyVitBlock& b) {
+  const int64_t c = b.dim, ws = b.window;
+  const at::Tensor normed = at::layer_norm(x.rows, {c}, c10::nullopt, c10::nullopt, kLayerNormEps);
+  const at::Tensor qkv = b.qkv(normed);
+  at::Tensor attended;
+  if (x.h == ws && x.w == ws) {
+    attended = biasedWindowAttention(qkv.view({x.b, ws * ws, -1}), b);
   } else {
-    at::Tensor m = x.view({batch, h, w, c});
-    const int64_t pad_b = (ws - h % ws) % ws, pad_r = (ws - w % ws) % ws;
-    if (pad_b || pad_r) m = at::constant_pad_nd(m, {0, 0, 0, pad_r, 0, pad_b});
-    const int64_t ph = h + pad_b, pw = w + pad_r, nh = ph / ws, nw = pw / ws;
-    m = m.view({batch, nh, ws, nw, ws, c}).transpose(2, 3).reshape({batch * nh * nw, ws * ws, c});
-    m = windowAttention(m, b);
-    m = m.view({batch, nh, nw, ws, ws, c}).transpose(2, 3).reshape({batch, ph, pw, c});
-    if (pad_b || pad_r) m = m.slice(1, 0, h).slice(2, 0, w).contiguous();
-    y = m.view({batch, h * w, c});
+    // The reference pads the tokens with zeros before the attention's LayerNorm; a zero token
+    // normalises to 0 and its qkv is the folded bias, so the qkv rows are padded with it.
+    const at::Tensor windows = windowPartition(qkv.view({x.b, x.h, x.w, -1}), ws, b.qkv.bias);
+    attended = windowUnpartition(biasedWindowAttention(windows, b), ws, x.b, x.h, x.w);
   }
-  at::Tensor out = x + y;
-  out = b.local_conv(out.transpose(1, 2).reshape({batch, c, h, w})).view({batch, c, h * w}).transpose(1, 2);
-  const at::Tensor mlp = at::linear(
-      at::gelu(at::linear(at::layer_norm(out, {c}, b.mlp_norm_w, b.mlp_norm_b, kLayerNormEps), b.fc1_w, b.fc1_b)), b.fc2_w, b.fc2_b);
-  return out + mlp;
+  x.rows.addmm_(attended.view({-1, c}), b.proj.weight_t).add_(b.proj.bias);
+  x = b.local_conv(x);
+  at::Tensor hidden = b.fc1(at::layer_norm(x.rows, {c}, c10::nullopt, c10::nullopt, kLayerNormEps));
+  at::gelu_(hidden);
+  x.rows.addmm_(hidden, b.fc2.weight_t).add_(b.fc2.bias);
+  return x;
 }
 
 // attention_bias_idxs of TinyViT's Attention: offsets are numbered in first-seen order while
@@ -121,56 +193,71 @@ at::Tensor gatherAttentionBias(const at::Tensor& table, int ws) {
 
 class TinyVitEncoder final : public SamImageEncoder {
 public:
-  explicit TinyVitEncoder(const StateDict& w) {
+  TinyVitEncoder(const StateDict& w, const InferenceSettings& settings) : settings_(settings) {
+    keepFreedMemoryInProcess();
+    device_ = settings.device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
     const StateDict pe = w.scope("patch_embed.seq.");
-    patch0_ = ConvBn::load(pe.scope("0."), 2, 1, false);
-    patch2_ = ConvBn::load(pe.scope("2."), 2, 1, false);
+    const FoldedConv p0 = foldConvBn(pe.scope("0."), 3, 3);
+    const FoldedConv p2 = foldConvBn(pe.scope("2."), p0.weight.size(0), 3);
+    patch0_w_ = p0.weight.to(device_, at::kFloat);
+    patch0_b_ = p0.bias.to(device_, at::kFloat);
+    patch2_w_ = p2.weight.to(device_, at::kFloat);
+    patch2_b_ = p2.bias.to(device_, at::kFloat);
     const int stages = w.countIndexed("layers.");
     if (stages != 4) w.fail("expected 4 TinyViT stages (image_encoder.layers.0-3), found " + std::to_string(stages));
+    int64_t channels = p2.weight.size(0);
     for (int i = 0; i < stages; ++i) {
       const StateDict layer = w.scope("layers." + std::to_string(i) + ".");
       const int depth = layer.countIndexed("blocks.");
       for (int j = 0; j < depth; ++j) {
         const StateDict s = layer.scope("blocks." + std::to_string(j) + ".");
         if (i == 0) {
-          mbconvs_.push_back({ConvBn::load(s.scope("conv1."), 1, 0, false), ConvBn::load(s.scope("conv2."), 1, 1, true),
-                              ConvBn::load(s.scope("conv3."), 1, 0, false)});
+          const Linear conv1 = pointwise(s.scope("conv1."), channels, device_);
+          mbconvs_.push_back({conv1, pointwise(s.scope("conv3."), conv1.bias.size(0), device_), Depthwise::load(s.scope("conv2."), 1, device_)});
         } else {
           stage_blocks_[size_t(i)].push_back(loadBlock(s));
+          if (stage_blocks_[size_t(i)].back().dim != channels) s.fail("block width differs from its stage's input");
         }
       }
       if (i + 1 < stages) {
         const StateDict d = layer.scope("downsample.");
-        const at::Tensor& conv1 = d.tensor("conv1.c.weight", {-1, -1, 1, 1});
         // MobileSAM keeps the 64×64 grid in its last merge: stride 1 for out_dim 320/448/576.
-        const int64_t out = conv1.size(0);
+        const int64_t out = d.tensor("conv1.c.weight", {-1, channels, 1, 1}).size(0);
         const int stride = (out == 320 || out == 448 || out == 576) ? 1 : 2;
-        merges_.push_back({ConvBn::load(d.scope("conv1."), 1, 0, false), ConvBn::load(d.scope("conv2."), stride, 1, true),
-                           ConvBn::load(d.scope("conv3."), 1, 0, false)});
+        merges_.push_back({pointwise(d.scope("conv1."), channels, device_), pointwise(d.scope("conv3."), out, device_),
+                           Depthwise::load(d.scope("conv2."), stride, device_)});
+        channels = out;
       }
     }
-    neck0_ = w.tensor("neck.0.weight", {-1, -1, 1, 1});
-    out_ = int(neck0_.size(0));
-    neck1_w_ = w.tensor("neck.1.weight", {out_});
-    neck1_b_ = w.tensor("neck.1.bias", {out_});
-    neck2_ = w.tensor("neck.2.weight", {out_, out_, 3, 3});
-    neck3_w_ = w.tensor("neck.3.weight", {out_});
-    neck3_b_ = w.tensor("neck.3.bias", {out_});
+    const at::Tensor& neck0 = w.tensor("neck.0.weight", {-1, channels, 1, 1});
+    out_ = int(neck0.size(0));
+    neck0_t_ = neck0.flatten(1).to(device_, at::kFloat).contiguous().t();
+    neck1_w_ = w.tensor("neck.1.weight", {out_}).to(device_, at::kFloat);
+    neck1_b_ = w.tensor("neck.1.bias", {out_}).to(device_, at::kFloat);
+    neck2_ = w.tensor("neck.2.weight", {out_, out_, 3, 3}).to(device_, at::kFloat);
+    neck3_w_ = w.tensor("neck.3.weight", {out_}).to(device_, at::kFloat);
+    neck3_b_ = w.tensor("neck.3.bias", {out_}).to(device_, at::kFloat);
   }
 
   at::Tensor forward(const at::Tensor& input) const override {
-    at::Tensor x = patch2_(at::gelu(patch0_(input)));
+    applyInferenceThreads(settings_);
+    at::Tensor y = at::conv2d(input.to(device_, at::kFloat), patch0_w_, patch0_b_, {2, 2}, {1, 1});
+    at::gelu_(y);
+    y = at::conv2d(y, patch2_w_, patch2_b_, {2, 2}, {1, 1});
+    Map x{y.permute({0, 2, 3, 1}).reshape({-1, y.size(1)}).contiguous(), y.size(0), y.size(2), y.size(3)};
     for (const MbConv& m : mbconvs_) x = m(x);
     x = merges_[0](x);
     for (size_t stage = 1; stage < 4; ++stage) {
-      const int64_t h = x.size(2), w = x.size(3), c = x.size(1);
-      at::Tensor tokens = x.flatten(2).transpose(1, 2).contiguous();
-      for (const TinyVitBlock& b : stage_blocks_[stage]) tokens = tinyVitBlock(tokens, b, h, w);
-      x = tokens.transpose(1, 2).reshape({x.size(0), c, h, w});
+      for (const TinyVitBlock& b : stage_blocks_[stage]) x = tinyVitBlock(x, b);
       if (stage < merges_.size()) x = merges_[stage](x);
     }
-    x = layerNorm2d(at::conv2d(x, neck0_), neck1_w_, neck1_b_);
-    return layerNorm2d(at::conv2d(x, neck2_, {}, 1, 1), neck3_w_, neck3_b_);
+    // Neck: the 1×1 convolution on rows, LayerNorm2d (a LayerNorm over each pixel's channels),
+    // then the 3×3 convolution and LayerNorm2d on the N×C×H×W map.
+    const at::Tensor neck = at::mm(x.rows, neck0_t_);
+    at::Tensor map = neck.view({x.b, x.h, x.w, out_}).permute({0, 3, 1, 2});
+    map = layerNorm2d(map, neck1_w_, neck1_b_);
+    map = layerNorm2d(at::conv2d(map, neck2_, {}, 1, 1), neck3_w_, neck3_b_);
+    return map;
   }
 
   int outChannels() const override { return out_; }
@@ -181,46 +268,60 @@ public:
     for (size_t i = 1; i < 4; ++i) {
       if (!stage_blocks_[i].empty()) s << " " << stage_blocks_[i].front().dim << "×" << stage_blocks_[i].size();
     }
-    s << ")";
+    s << ", fp32)";
     return s.str();
   }
 
 private:
-  static TinyVitBlock loadBlock(const StateDict& s) {
+  TinyVitBlock loadBlock(const StateDict& s) const {
     TinyVitBlock b;
-    b.attn_norm_w = s.tensor("attn.norm.weight", {-1});
-    b.dim = b.attn_norm_w.size(0);
-    b.attn_norm_b = s.tensor("attn.norm.bias", {b.dim});
-    b.bias_table = s.tensor("attn.attention_biases", {-1, -1});
-    b.heads = int(b.bias_table.size(0));
-    b.window = int(std::lround(std::sqrt(double(b.bias_table.size(1)))));
-    if (int64_t(b.window) * b.window != b.bias_table.size(1)) s.fail("attn.attention_biases is not heads × ws²");
-    if (b.heads <= 0 || b.dim % b.heads != 0) s.fail("attention heads do not divide the width");
-    b.qkv_w = s.tensor("attn.qkv.weight", {3 * b.dim, b.dim});
-    b.qkv_b = s.tensor("attn.qkv.bias", {3 * b.dim});
-    b.proj_w = s.tensor("attn.proj.weight", {b.dim, b.dim});
-    b.proj_b = s.tensor("attn.proj.bias", {b.dim});
-    b.mlp_norm_w = s.tensor("mlp.norm.weight", {b.dim});
-    b.mlp_norm_b = s.tensor("mlp.norm.bias", {b.dim});
-    b.fc1_w = s.tensor("mlp.fc1.weight", {-1, b.dim});
-    b.fc1_b = s.tensor("mlp.fc1.bias", {b.fc1_w.size(0)});
-    b.fc2_w = s.tensor("mlp.fc2.weight", {b.dim, b.fc1_w.size(0)});
-    b.fc2_b = s.tensor("mlp.fc2.bias", {b.dim});
-    b.local_conv = ConvBn::load(s.scope("local_conv."), 1, 1, true);
-    b.bias = gatherAttentionBias(b.bias_table, b.window);
+    const int64_t dim = s.tensor("attn.norm.weight", {-1}).size(0);
+    b.dim = dim;
+    const at::Tensor& table = s.tensor("attn.attention_biases", {-1, -1});
+    b.heads = int(table.size(0));
+    b.window = int(std::lround(std::sqrt(double(table.size(1)))));
+    if (int64_t(b.window) * b.window != table.size(1)) s.fail("attn.attention_biases is not heads × ws²");
+    if (b.heads <= 0 || dim % b.heads != 0) s.fail("attention heads do not divide the width");
+    const int64_t kd = dim / b.heads;
+    // qkv(LN(x)) with LN's affine folded in: W·diag γ, W·β + b; then q·kd^-0.5 on q's rows
+    // (head-major: rows [h·3kd, h·3kd + kd) of each head h).
+    at::Tensor qkv_w = s.tensor("attn.qkv.weight", {3 * dim, dim}).to(at::kDouble);
+    at::Tensor qkv_b = s.tensor("attn.qkv.bias", {3 * dim}).to(at::kDouble);
+    const at::Tensor gamma = s.tensor("attn.norm.weight", {dim}).to(at::kDouble), beta = s.tensor("attn.norm.bias", {dim}).to(at::kDouble);
+    qkv_b = qkv_b + at::mv(qkv_w, beta);
+    qkv_w = qkv_w * gamma.unsqueeze(0);
+    const double scale = std::pow(double(kd), -0.5);
+    for (int h = 0; h < b.heads; ++h) {
+      qkv_w.narrow(0, h * 3 * kd, kd).mul_(scale);
+      qkv_b.narrow(0, h * 3 * kd, kd).mul_(scale);
+    }
+    b.qkv = finish(qkv_w, qkv_b, device_);
+    b.proj = finish(s.tensor("attn.proj.weight", {dim, dim}), s.tensor("attn.proj.bias", {dim}), device_);
+    const int64_t hidden = s.tensor("mlp.fc1.weight", {-1, dim}).size(0);
+    at::Tensor fc1_w = s.tensor("mlp.fc1.weight").to(at::kDouble), fc1_b = s.tensor("mlp.fc1.bias", {hidden}).to(at::kDouble);
+    const at::Tensor mg = s.tensor("mlp.norm.weight", {dim}).to(at::kDouble), mb = s.tensor("mlp.norm.bias", {dim}).to(at::kDouble);
+    b.fc1 = finish(fc1_w * mg.unsqueeze(0), fc1_b + at::mv(fc1_w, mb), device_);
+    b.fc2 = finish(s.tensor("mlp.fc2.weight", {dim, hidden}), s.tensor("mlp.fc2.bias", {dim}), device_);
+    b.local_conv = Depthwise::load(s.scope("local_conv."), 1, device_);
+    if (b.local_conv.channels() != dim) s.fail("local_conv width differs from the block's");
+    b.bias = gatherAttentionBias(table, b.window).to(device_, at::kFloat);
     return b;
   }
 
-  ConvBn patch0_, patch2_;
+  InferenceSettings settings_;
+  at::Device device_ = at::kCPU;
+  at::Tensor patch0_w_, patch0_b_, patch2_w_, patch2_b_;
   std::vector<MbConv> mbconvs_;
   std::vector<PatchMerging> merges_;
   std::vector<TinyVitBlock> stage_blocks_[4];
-  at::Tensor neck0_, neck1_w_, neck1_b_, neck2_, neck3_w_, neck3_b_;
+  at::Tensor neck0_t_, neck1_w_, neck1_b_, neck2_, neck3_w_, neck3_b_;
   int out_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<SamImageEncoder> loadTinyVitEncoder(const StateDict& weights) { return std::make_unique<TinyVitEncoder>(weights); }
+std::unique_ptr<SamImageEncoder> loadTinyVitEncoder(const StateDict& weights, const InferenceSettings& settings) {
+  return std::make_unique<TinyVitEncoder>(weights, settings);
+}
 
 }  // namespace regionlab::nets

@@ -14,6 +14,9 @@ namespace regionlab::nets {
 
 // `weights` is scoped to "image_encoder.". Stage widths, depths, heads and window sizes are read
 // from the tensor shapes (attention_biases is heads × ws²).
-std::unique_ptr<SamImageEncoder> loadTinyVitEncoder(const StateDict& weights);
+// BatchNorms are folded into their convolutions and the weights copied to the settings' device.
+// Computes in float32 whatever the settings' precision (its layers are 64–320 wide, where bf16
+// GEMMs gain little; describe() says so).
+std::unique_ptr<SamImageEncoder> loadTinyVitEncoder(const StateDict& weights, const InferenceSettings& settings);
 
 }  // namespace regionlab::nets
