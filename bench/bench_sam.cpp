@@ -1,6 +1,8 @@
 // SAM / MobileSAM automatic mask generation speed on one image, random weights at the real sizes
-// (the masks are meaningless; the work is the same as with the official weights):
-//   encoder   the image embedding (ViT-B or TinyViT) alone;
+// (the masks are meaningless; the work is the same as with the official weights, except for how
+// many masks pass the filters):
+//   encoder   the image embedding (ViT-B or TinyViT) alone, computed once; every mode below
+//             decodes from it and prints its time without and with the encoder;
 //   exact     the official masks, reordered (core/regions/automatic_mask_generator.h);
 //   fast      our fast mode (low-resolution scoring, NMS before upscaling, covered points skipped);
 //   baseline  (--baseline) the official order in this process: every mask of every prompt
@@ -9,8 +11,12 @@
 //             negative click, a box, and a refinement from the previous low-res mask; the baseline
 //             is the same prompt without the cached embedding (encoder + prompt), as a tool that
 //             re-encodes per click would pay.
+//   --skip-encoder  a random embedding instead of the encoder (decoder timings only).
+//   --agreement <folder> [--limit N]  fast vs exact mode on every image of the folder (one
+//             encoder pass per image): mean best-match mask IoU both ways, mask counts, times.
 // Ratios are printed against the in-process baseline when run, and against the official code's
 // anchors measured on this machine kind (BUILD_NOTES.md: ViT-B AMG 157 s, MobileSAM AMG 169 s).
+// Wall and CPU seconds are both printed: on a shared machine wall time alone says little.
 #include <sys/resource.h>
 
 #include <algorithm>
