@@ -1,6 +1,8 @@
 // SAM / MobileSAM automatic mask generation speed on one image, random weights at the real sizes
-// (the masks are meaningless; the work is the same as with the official weights):
-//   encoder   the image embedding (ViT-B or TinyViT) alone;
+// (the masks are meaningless; the work is the same as with the official weights, except for how
+// many masks pass the filters):
+//   encoder   the image embedding (ViT-B or TinyViT) alone, computed once; every mode below
+//             decodes from it and prints its time without and with the encoder;
 //   exact     the official masks, reordered (core/regions/automatic_mask_generator.h);
 //   fast      our fast mode (low-resolution scoring, NMS before upscaling, covered points skipped);
 //   baseline  (--baseline) the official order in this process: every mask of every prompt
@@ -9,11 +11,19 @@
 //             negative click, a box, and a refinement from the previous low-res mask; the baseline
 //             is the same prompt without the cached embedding (encoder + prompt), as a tool that
 //             re-encodes per click would pay.
+//   --skip-encoder  a random embedding instead of the encoder (decoder timings only).
+//   --agreement <folder> [--limit N]  fast vs exact mode on every image of the folder (one
+//             encoder pass per image): mean best-match mask IoU both ways, mask counts, times.
 // Ratios are printed against the in-process baseline when run, and against the official code's
 // anchors measured on this machine kind (BUILD_NOTES.md: ViT-B AMG 157 s, MobileSAM AMG 169 s).
+// Wall and CPU seconds are both printed: on a shared machine wall time alone says little.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -26,6 +36,7 @@
 #include "bench/benchmarks.h"
 #include "core/nets/sam_amg_decoder.h"
 #include "core/nets/sam_model.h"
+#include "core/nets/sam_preprocess.h"
 #include "core/nets/state_dict.h"
 #include "core/regions/automatic_mask_generator.h"
 #include "core/regions/sam_predictor.h"
@@ -35,6 +46,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU seconds of this process (user + system, all threads): with other work on the machine, wall
+// time alone says little.
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 
 struct RandomWeights {
   std::vector<std::pair<std::string, at::Tensor>> tensors;
@@ -200,9 +219,9 @@ cv::Mat loadImage(const std::string& path) {
 }
 
 // The official order: every mask of every prompt upscaled, then IoU, stability, box, edge filters.
-double runBaseline(const cv::Mat& rgb, nets::SamAmgDecoder& decoder, const AmgOptions& o, size_t* kept) {
+double runBaseline(const cv::Mat& rgb, const nets::SamEmbedding& embedding, nets::SamAmgDecoder& decoder, const AmgOptions& o, size_t* kept) {
   const auto t = Clock::now();
-  decoder.setImage(rgb);
+  decoder.setEmbedding(embedding);
   const auto grid = amg::pointGrid(o.points_per_side);
   size_t count = 0;
   for (size_t start = 0; start < grid.size(); start += size_t(o.points_per_batch)) {
@@ -222,6 +241,106 @@ double runBaseline(const cv::Mat& rgb, nets::SamAmgDecoder& decoder, const AmgOp
   }
   *kept = count;
   return secondsSince(t);
+}
+
+// Answers setImage with an embedding computed beforehand, so that exact and fast mode in the
+// agreement run share one encoder pass per image; everything else goes to the SamAmgDecoder.
+class PrecomputedEmbeddingDecoder final : public AmgMaskDecoder {
+public:
+  PrecomputedEmbeddingDecoder(const nets::SamModel& model, const nets::SamEmbedding& embedding) : inner_(model), embedding_(embedding) {}
+  void setImage(const cv::Mat& rgb) override {
+    if (rgb.size() != embedding_.original_size) throw std::runtime_error("agreement: crops need their own embedding (crop_n_layers 0 only)");
+    inner_.setEmbedding(embedding_);
+  }
+  std::vector<float> decodeBatch(const std::vector<cv::Point2d>& points) override { return inner_.decodeBatch(points); }
+  std::vector<cv::Mat> maskLogits(const std::vector<int>& indices) override { return inner_.maskLogits(indices); }
+  std::vector<cv::Mat> lowResLogits(const std::vector<int>& indices, cv::Size* valid) override { return inner_.lowResLogits(indices, valid); }
+  std::vector<cv::Mat> upscaleLowRes(const std::vector<cv::Mat>& low_res) override { return inner_.upscaleLowRes(low_res); }
+  const nets::SamAmgDecoder& inner() const { return inner_; }
+
+private:
+  nets::SamAmgDecoder inner_;
+  const nets::SamEmbedding& embedding_;
+};
+
+// Σ over masks of `from` of the best IoU with a mask of `to` (0 when `to` is empty).
+double sumBestIoU(const std::vector<AmgMask>& from, const std::vector<AmgMask>& to) {
+  double sum = 0;
+  for (const AmgMask& f : from) {
+    double best = 0;
+    for (const AmgMask& t : to) best = std::max(best, rleIoU(f.segmentation, t.segmentation));
+    sum += best;
+  }
+  return sum;
+}
+
+std::vector<std::filesystem::path> imagesIn(const std::filesystem::path& folder, int limit) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+    if (entry.path().string().find("/.") != std::string::npos) continue;  // .regionlab and other hidden folders
+    std::string ext = entry.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg" || ext == ".png")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (limit > 0 && int(files.size()) > limit) files.resize(size_t(limit));
+  return files;
+}
+
+// Fast mode against exact mode on every image of a folder: one encoder pass per image, both modes
+// from that embedding. Agreement = mean over the fast masks of their best IoU with an exact mask
+// (and the reverse: how well the fast masks cover the exact ones), pooled over all images.
+int runAgreement(const nets::SamModel& model, const std::filesystem::path& folder, int limit, const AmgOptions& options) {
+  const std::vector<std::filesystem::path> files = imagesIn(folder, limit);
+  if (files.empty()) throw std::runtime_error("no images in " + folder.string());
+  double fast_to_exact = 0, exact_to_fast = 0, encoder_s = 0, exact_s = 0, fast_s = 0, exact_cpu = 0, fast_cpu = 0;
+  int64_t exact_masks = 0, fast_masks = 0, fast_prompts = 0, exact_prompts = 0;
+  int images_both_empty = 0;
+  for (const auto& file : files) {
+    const cv::Mat rgb = loadImage(file.string());
+    auto t = Clock::now();
+    const nets::SamEmbedding embedding = model.encode(rgb);
+    encoder_s += secondsSince(t);
+    std::vector<AmgMask> result[2];
+    AmgStatistics stats[2];
+    double seconds[2], cpu[2];
+    for (int mode = 0; mode < 2; ++mode) {
+      AmgOptions o = options;
+      o.fast = mode == 1;
+      PrecomputedEmbeddingDecoder decoder(model, embedding);
+      const double c = cpuSeconds();
+      t = Clock::now();
+      result[mode] = generateMasks(rgb, decoder, o, &stats[mode]);
+      seconds[mode] = secondsSince(t);
+      cpu[mode] = cpuSeconds() - c;
+    }
+    const double fe = sumBestIoU(result[1], result[0]), ef = sumBestIoU(result[0], result[1]);
+    fast_to_exact += fe;
+    exact_to_fast += ef;
+    exact_masks += int64_t(result[0].size());
+    fast_masks += int64_t(result[1].size());
+    exact_prompts += stats[0].prompts_decoded;
+    fast_prompts += stats[1].prompts_decoded;
+    exact_s += seconds[0];
+    fast_s += seconds[1];
+    exact_cpu += cpu[0];
+    fast_cpu += cpu[1];
+    if (result[0].empty() && result[1].empty()) ++images_both_empty;
+    std::printf("%-28s exact %3zu masks %6.2f s (cpu %6.2f)  fast %3zu masks %6.2f s (cpu %6.2f), %4lld prompts  fast→exact %.3f  exact→fast %.3f\n",
+                file.filename().string().c_str(), result[0].size(), seconds[0], cpu[0], result[1].size(), seconds[1], cpu[1],
+                (long long)stats[1].prompts_decoded, result[1].empty() ? NAN : fe / double(result[1].size()),
+                result[0].empty() ? NAN : ef / double(result[0].size()));
+  }
+  const double n = double(files.size());
+  std::printf("agreement over %zu images (%d with no mask in either mode): %lld exact masks, %lld fast masks\n", files.size(), images_both_empty,
+              (long long)exact_masks, (long long)fast_masks);
+  std::printf("  mean best-match IoU of fast masks vs exact masks: %.4f (goal ≥ 0.95)\n",
+              fast_masks ? fast_to_exact / double(fast_masks) : NAN);
+  std::printf("  mean best-match IoU of exact masks vs fast masks: %.4f\n", exact_masks ? exact_to_fast / double(exact_masks) : NAN);
+  std::printf("  per image: encoder %.2f s; exact %.2f s (cpu %.2f), %.0f prompts; fast %.2f s (cpu %.2f), %.0f prompts; fast %.1fx exact\n",
+              encoder_s / n, exact_s / n, exact_cpu / n, double(exact_prompts) / n, fast_s / n, fast_cpu / n, double(fast_prompts) / n,
+              exact_s / fast_s);
+  return 0;
 }
 
 // Per-prompt latency of the interactive predictor (issue goal: < 150 ms with ViT-B once encoded).
@@ -285,35 +404,56 @@ int benchSam(const std::vector<std::string>& args) {
   std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image\n", anchor);
   const auto shared_model = std::make_shared<const nets::SamModel>(randomModel(architecture, threads));
   const nets::SamModel& model = *shared_model;
+  const std::string agreement = optionValue(args, "agreement", "");
+  if (!agreement.empty()) return runAgreement(model, agreement, intOption(args, "limit", 0), options);
 
-  {
-    nets::SamAmgDecoder decoder(model);
-    const auto t = Clock::now();
-    decoder.setImage(rgb);
-    std::printf("%-10s %8.2f s\n", "encoder", secondsSince(t));
+  // One encoder pass; every mode below decodes from that embedding, and its time with the encoder
+  // is its own time plus this one.
+  double cpu = cpuSeconds();
+  auto t = Clock::now();
+  nets::SamEmbedding embedding;
+  if (hasFlag(args, "skip-encoder")) {
+    // Decoder timings only: a random embedding of the real shape (the decoder's work does not
+    // depend on the values; the masks do).
+    embedding.channels = 256;
+    embedding.grid = 64;
+    const at::Tensor values = at::randn({256 * 64 * 64});
+    embedding.values.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+    embedding.original_size = rgb.size();
+    embedding.input_size = nets::samResizedSize(rgb.rows, rgb.cols);
+  } else {
+    embedding = model.encode(rgb);
   }
+  const double encoder = secondsSince(t), encoder_cpu = cpuSeconds() - cpu;
+  std::printf("%-10s %8.2f s  (cpu %.2f s)%s\n", "encoder", encoder, encoder_cpu, hasFlag(args, "skip-encoder") ? " skipped: random embedding" : "");
   double baseline = 0;
   if (hasFlag(args, "baseline")) {
     nets::SamAmgDecoder decoder(model);
     size_t kept = 0;
-    baseline = runBaseline(rgb, decoder, options, &kept);
-    std::printf("%-10s %8.2f s  (encoder %.2f s, decoder+upscaling %.2f s; %zu masks pass the filters)\n", "baseline", baseline,
-                decoder.encoderSeconds(), baseline - decoder.encoderSeconds(), kept);
+    cpu = cpuSeconds();
+    const double seconds = runBaseline(rgb, embedding, decoder, options, &kept);
+    baseline = encoder + seconds;
+    std::printf("%-10s %8.2f s  (cpu %.2f s) with the encoder; without it %.2f s (cpu %.2f s): decoder %.2f s of which masks %.2f s; "
+                "%zu masks pass the filters\n",
+                "baseline", baseline, encoder_cpu + cpuSeconds() - cpu, seconds, cpuSeconds() - cpu, decoder.decoderSeconds(),
+                decoder.maskSeconds(), kept);
   }
   for (const std::string mode : {"exact", "fast"}) {
     if (modes.find(mode) == std::string::npos) continue;
     AmgOptions o = options;
     o.fast = mode == "fast";
-    nets::SamAmgDecoder decoder(model);
+    PrecomputedEmbeddingDecoder decoder(model, embedding);
     AmgStatistics stats;
-    const auto t = Clock::now();
+    cpu = cpuSeconds();
+    t = Clock::now();
     const std::vector<AmgMask> masks = generateMasks(rgb, decoder, o, &stats);
-    const double seconds = secondsSince(t);
-    std::printf("%-10s %8.2f s  (encoder %.2f s, decoder %.2f s; %lld prompts, %lld skipped, %lld masks upscaled, %zu masks out)  "
-                "%.1fx vs official anchor",
-                mode.c_str(), seconds, decoder.encoderSeconds(), decoder.decoderSeconds(), (long long)stats.prompts_decoded,
-                (long long)stats.prompts_skipped, (long long)stats.masks_upscaled, masks.size(), anchor / seconds);
-    if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / seconds);
+    const double seconds = secondsSince(t), seconds_cpu = cpuSeconds() - cpu;
+    std::printf("%-10s %8.2f s  (cpu %.2f s) with the encoder; without it %.2f s (cpu %.2f s): decoder %.2f s of which masks %.2f s; "
+                "%lld prompts, %lld skipped, %lld masks upscaled, %zu masks out;  %.1fx vs official anchor",
+                mode.c_str(), encoder + seconds, encoder_cpu + seconds_cpu, seconds, seconds_cpu, decoder.inner().decoderSeconds(),
+                decoder.inner().maskSeconds(), (long long)stats.prompts_decoded, (long long)stats.prompts_skipped,
+                (long long)stats.masks_upscaled, masks.size(), anchor / (encoder + seconds));
+    if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / (encoder + seconds));
     std::printf("\n");
   }
   if (hasFlag(args, "predictor")) benchPredictor(shared_model, rgb, intOption(args, "prompts", 20));

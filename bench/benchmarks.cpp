@@ -18,8 +18,10 @@ const std::vector<Benchmark>& benchmarks() {
        "One-shot retrieval mAP on the public COCO images: the classical descriptor without vs with visual words", &benchTextureWords},
       {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
        "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
-      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--predictor [--prompts N]] [--threads N]",
-       "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes", &benchSam},
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--baseline] [--predictor [--prompts N]] [--threads N] "
+       "| [--model …] --agreement <folder> [--limit N]",
+       "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes; "
+       "--agreement: fast vs exact masks (mean best-match IoU) over a folder, one encoder pass per image", &benchSam},
       {"sam-encoder", "[--models vit_b,vit_t] [--precisions fp32,bf16] [--image file] [--repeat 2] [--threads 2]",
        "SAM ViT-B / MobileSAM TinyViT image encoder alone (random weights at the real sizes): wall and CPU s vs the official code",
        &benchSamEncoder},

@@ -1,12 +1,15 @@
 #include "core/nets/sam_amg_decoder.h"
 
+
 #include <chrono>
 #include <cmath>
 #include <map>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include "core/nets/sam_layers.h"
 #include "core/nets/sam_mask_decoder.h"
 #include "core/nets/sam_preprocess.h"
 #include "core/nets/sam_prompt_encoder.h"
@@ -16,7 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int64_t kUpscaleChunk = 16;  // masks upscaled to 1024² at once (4 MB each)
+constexpr int64_t kUpscaleChunk = 4;  // masks upscaled to 1024² at once (4 MB each)
 
 cv::Mat toMat(const at::Tensor& t) {
   const at::Tensor c = t.contiguous();
@@ -29,8 +32,14 @@ struct SamAmgDecoder::State {
   const SamModel* model = nullptr;
   SamEmbedding embedding;
   at::Tensor image;                 // 1×C×64×64 view of embedding.values
+  std::shared_ptr<const SamMaskDecoder::SharedImage> shared;  // of this embedding, from the first batch
   at::Tensor iou, tokens, keys;     // of the last batch
-  double encoder_seconds = 0, decoder_seconds = 0;
+  double encoder_seconds = 0, decoder_seconds = 0, mask_seconds = 0;
+  void addMaskTime(Clock::time_point t) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
+    decoder_seconds += seconds;
+    mask_seconds += seconds;
+  }
 
   // Sam.postprocess_masks for N×1×256×256 low-res logits → crop-resolution CV_32F maps.
   std::vector<cv::Mat> postprocess(const at::Tensor& low) const {
@@ -45,28 +54,32 @@ struct SamAmgDecoder::State {
     return out;
   }
 
-  // Low-res logits (N×1×256×256) of the chosen (point, mask) pairs of the last batch.
+  // Low-res logits (N×1×256×256) of the chosen (point, mask) pairs of the last batch, one prompt
+  // at a time (its upscaled features are 4–8 MB; a batch of them would be hundreds).
   at::Tensor lowRes(const std::vector<int>& indices) const {
-    std::map<int, int64_t> row_of_point;
-    for (int index : indices) row_of_point.emplace(index / 3, 0);
-    std::vector<int64_t> rows;
-    for (auto& [point, row] : row_of_point) {
-      row = int64_t(rows.size());
-      rows.push_back(point);
+    at::Tensor out = at::empty({int64_t(indices.size()), 1, 256, 256}, at::kFloat);
+    std::map<int, at::Tensor> masks_of_point;
+    for (size_t i = 0; i < indices.size(); ++i) {
+      const int point = indices[i] / 3;
+      auto it = masks_of_point.find(point);
+      if (it == masks_of_point.end()) {
+        it = masks_of_point.emplace(point, model->maskDecoder().promptMaskLogits(keys[point], tokens[point], 1, 3)).first;
+      }
+      out[int64_t(i)][0].copy_(it->second[indices[i] % 3]);
     }
-    const at::Tensor sel = at::tensor(rows, at::kLong);
-    const at::Tensor masks = model->maskDecoder().maskLogits(keys.index_select(0, sel), tokens.index_select(0, sel), 1, 3);
-    std::vector<at::Tensor> picked;
-    for (int index : indices) picked.push_back(masks[row_of_point.at(index / 3)][index % 3]);
-    return at::stack(picked).unsqueeze(1);
+    return out;
   }
 };
 
-SamAmgDecoder::SamAmgDecoder(const SamModel& model) : state_(std::make_unique<State>()) { state_->model = &model; }
+SamAmgDecoder::SamAmgDecoder(const SamModel& model) : state_(std::make_unique<State>()) {
+  keepFreedMemoryInProcess();  // its tensors of 4–32 MB, hundreds of times per image
+  state_->model = &model;
+}
 SamAmgDecoder::~SamAmgDecoder() = default;
 
 double SamAmgDecoder::encoderSeconds() const { return state_->encoder_seconds; }
 double SamAmgDecoder::decoderSeconds() const { return state_->decoder_seconds; }
+double SamAmgDecoder::maskSeconds() const { return state_->mask_seconds; }
 
 void SamAmgDecoder::setImage(const cv::Mat& rgb) {
   const auto t = Clock::now();
@@ -78,6 +91,7 @@ void SamAmgDecoder::setEmbedding(SamEmbedding embedding) {
   State& s = *state_;
   s.embedding = std::move(embedding);
   s.image = at::from_blob(s.embedding.values.data(), {1, s.embedding.channels, s.embedding.grid, s.embedding.grid}, at::kFloat);
+  s.shared.reset();
   s.iou = s.tokens = s.keys = at::Tensor();
 }
 
@@ -85,6 +99,7 @@ std::vector<float> SamAmgDecoder::decodeBatch(const std::vector<cv::Point2d>& po
   const auto t = Clock::now();
   c10::InferenceMode guard;
   State& s = *state_;
+  at::set_num_threads(s.model->threads());  // OpenMP's count is per calling thread (ingest workers)
   const int64_t n = int64_t(points.size());
   // ResizeLongestSide.apply_coords in float64, then the float32 tensor the predictor builds.
   const double sx = double(s.embedding.input_size.width) / s.embedding.original_size.width;
@@ -98,8 +113,11 @@ std::vector<float> SamAmgDecoder::decodeBatch(const std::vector<cv::Point2d>& po
   const at::Tensor labels = at::ones({n, 1}, at::kFloat);
   at::Tensor sparse, dense;
   s.model->promptEncoder().forward(&coords, &labels, nullptr, nullptr, sparse, dense);
+  // No mask input: the dense prompt is the same for every batch of this embedding, so the
+  // prompt-independent part of the transformer is computed once (SamMaskDecoder::runShared).
+  if (!s.shared) s.shared = s.model->maskDecoder().prepareImage(s.image, s.model->promptEncoder().denseImagePe(), dense);
   at::Tensor iou;
-  s.model->maskDecoder().runTransformer(s.image, s.model->promptEncoder().denseImagePe(), sparse, dense, iou, s.tokens, s.keys);
+  s.model->maskDecoder().runShared(*s.shared, sparse, iou, s.tokens, s.keys);
   s.iou = iou.narrow(1, 1, 3).contiguous();  // multimask outputs 1..3
   std::vector<float> out(s.iou.data_ptr<float>(), s.iou.data_ptr<float>() + s.iou.numel());
   s.decoder_seconds += std::chrono::duration<double>(Clock::now() - t).count();
@@ -110,8 +128,9 @@ std::vector<cv::Mat> SamAmgDecoder::maskLogits(const std::vector<int>& indices) 
   if (indices.empty()) return {};
   const auto t = Clock::now();
   c10::InferenceMode guard;
+  at::set_num_threads(state_->model->threads());
   std::vector<cv::Mat> out = state_->postprocess(state_->lowRes(indices));
-  state_->decoder_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+  state_->addMaskTime(t);
   return out;
 }
 
@@ -123,21 +142,26 @@ std::vector<cv::Mat> SamAmgDecoder::lowResLogits(const std::vector<int>& indices
   if (indices.empty()) return {};
   const auto t = Clock::now();
   c10::InferenceMode guard;
+  at::set_num_threads(state_->model->threads());
   const at::Tensor low = state_->lowRes(indices);
   std::vector<cv::Mat> out;
   for (int64_t i = 0; i < low.size(0); ++i) out.push_back(toMat(low[i][0]));
-  state_->decoder_seconds += std::chrono::duration<double>(Clock::now() - t).count();
+  state_->addMaskTime(t);
   return out;
 }
 
 std::vector<cv::Mat> SamAmgDecoder::upscaleLowRes(const std::vector<cv::Mat>& low_res) {
   if (low_res.empty()) return {};
+  const auto t = Clock::now();
   c10::InferenceMode guard;
+  at::set_num_threads(state_->model->threads());
   at::Tensor low = at::empty({int64_t(low_res.size()), 1, 256, 256}, at::kFloat);
   for (size_t i = 0; i < low_res.size(); ++i) {
     low[int64_t(i)][0].copy_(at::from_blob(const_cast<float*>(low_res[i].ptr<float>()), {256, 256}, at::kFloat));
   }
-  return state_->postprocess(low);
+  std::vector<cv::Mat> out = state_->postprocess(low);
+  state_->addMaskTime(t);
+  return out;
 }
 
 }  // namespace regionlab::nets

@@ -23,9 +23,11 @@ public:
   std::vector<cv::Mat> lowResLogits(const std::vector<int>& indices, cv::Size* valid) override;
   std::vector<cv::Mat> upscaleLowRes(const std::vector<cv::Mat>& low_res) override;
 
-  // Seconds spent in the image encoder and in the decoder so far (benchmarks).
+  // Seconds spent so far (benchmarks): image encoder; decoder in all (transformer + masks); masks
+  // alone (output upscaling, hypernetworks, postprocess_masks of the chosen masks).
   double encoderSeconds() const;
   double decoderSeconds() const;
+  double maskSeconds() const;
 
 private:
   struct State;

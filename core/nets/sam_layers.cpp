@@ -64,7 +64,7 @@ at::Tensor windowUnpartition(const at::Tensor& windows, int64_t ws, int64_t b, i
 void keepFreedMemoryInProcess() {
   static std::once_flag once;
   std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });
 }

@@ -26,8 +26,9 @@ at::Tensor windowUnpartition(const at::Tensor& windows, int64_t ws, int64_t b, i
 
 // The encoders allocate and free tensors of tens of MB per layer; glibc hands each such block
 // back to the kernel (mmap/munmap) and the next layer faults it in again, page by page — a
-// quarter of TinyViT's time on this machine. Raises the mmap and trim thresholds to 1 GB once
-// per process so freed blocks are reused (process-wide; memory is still returned on exit).
+// quarter of TinyViT's time on this machine, 2.4× the CPU time of the AMG decoder. Once per
+// process: blocks up to 32 MB (glibc's largest allowed mmap threshold; mallopt refuses more) come
+// from the heap, and up to 1 GB of freed heap is kept for reuse instead of being trimmed.
 void keepFreedMemoryInProcess();
 
 }  // namespace regionlab::nets

@@ -31,6 +31,10 @@ struct Norm {
 struct Attention {
   Linear q, k, v, out;
   int heads = 1;
+  int64_t head_dim = 0;
+  // Per-head slices of the projections, heads × head_dim × dim, for the reassociated attentions
+  // of the shared-image path: q/k/v weights viewed per head, out_proj's columns per head.
+  at::Tensor wq_heads, wk_heads, wv_heads, wout_heads;
 
   static Attention load(const StateDict& s, int64_t dim, int heads) {
     Attention a;
@@ -41,6 +45,11 @@ struct Attention {
     a.v = Linear::load(s.scope("v_proj."), internal, dim);
     a.out = Linear::load(s.scope("out_proj."), dim, internal);
     a.heads = heads;
+    a.head_dim = internal / heads;
+    a.wq_heads = a.q.w.reshape({heads, a.head_dim, dim});
+    a.wk_heads = a.k.w.reshape({heads, a.head_dim, dim});
+    a.wv_heads = a.v.w.reshape({heads, a.head_dim, dim});
+    a.wout_heads = a.out.w.reshape({dim, heads, a.head_dim}).permute({1, 2, 0}).contiguous();
     return a;
   }
 
@@ -89,6 +98,79 @@ struct Mlp {
   }
 };
 
+// ---- The shared-image path (automatic mask generator) -------------------------------------------
+// Notation: G prompts of T tokens, N = 64·64 image tokens of width C, H heads of width d, and
+// W_h the rows h·d … h·d+d−1 of a projection (out_proj: its columns). The reference computes
+// each attention as softmax((x Wqᵀ + bq)(y Wkᵀ + bk)ᵀ / √d) (z Wvᵀ + bv), heads concatenated, then
+// out_proj. Where one side is the N image tokens of a single prompt, projecting all N tokens
+// (N·C·C/2 multiply-adds per projection) costs far more than moving the small token side through
+// the weights instead (T·H·d·C), which these functions do, exactly in real arithmetic:
+//   (a) logits: (x Wq_hᵀ + bq_h)·k = x·(k Wq_h) + bq_h·k  — the image side x is never projected;
+//   (b) a term constant along the softmax axis cancels (softmax(l + c) = softmax(l)): the key bias
+//       bk_h of token-to-image attention is dropped;
+//   (c) values: Σ_n p_n (Wv_h z_n + bv_h) = Wv_h (Σ_n p_n z_n) + bv_h because Σ_n p_n = 1;
+//   (d) out_proj: W_out [o_1 … o_H] = Σ_h W_out,h o_h, so image-to-token attention folds out_proj
+//       into its T token values per head (V'_h = V_h W_out,hᵀ, T×C) and mixes them in one GEMM.
+// Only the float rounding differs (sums taken in another order): ~1e-6 relative, checked against
+// the reference path to 1e-5 in tests/core/nets/tst_sam_amg_decoder.cpp.
+
+// V'_h of (d): values of the tokens already through out_proj, G×(H·T)×C.
+at::Tensor foldedValues(const Attention& a, const at::Tensor& v_in) {
+  const int64_t g = v_in.size(0), t = v_in.size(1), h = a.heads, d = a.head_dim, c = a.out.w.size(0);
+  const at::Tensor v = a.v(v_in).view({g, t, h, d}).permute({0, 2, 1, 3});  // G×H×T×d
+  return at::matmul(v, a.wout_heads).reshape({g, h * t, c});
+}
+
+// Token-to-image attention of the first block, whose image side (keys = src, the same for every
+// prompt) is projected once per image: k_heads, v_heads H×N×d. The reference's arithmetic.
+at::Tensor tokensToSharedImage(const Attention& a, const at::Tensor& q_in, const at::Tensor& k_heads, const at::Tensor& v_heads) {
+  const int64_t g = q_in.size(0), t = q_in.size(1), h = a.heads, d = a.head_dim;
+  const at::Tensor q = a.q(q_in).view({g, t, h, d}).permute({2, 0, 1, 3}).reshape({h, g * t, d});
+  at::Tensor attn = at::bmm(q, k_heads.transpose(1, 2));  // H×(G·T)×N
+  attn = at::softmax(attn / std::sqrt(double(d)), -1);
+  const at::Tensor o = at::bmm(attn, v_heads).view({h, g, t, d}).permute({1, 2, 0, 3}).reshape({g, t, h * d});
+  return a.out(o);
+}
+
+// Image-to-token attention of the first block: image-side queries projected once per image
+// (q_heads H×N×d), out_proj folded into the values (d).
+at::Tensor sharedImageToTokens(const Attention& a, const at::Tensor& q_heads, const at::Tensor& k_in, const at::Tensor& v_in) {
+  const int64_t g = k_in.size(0), t = k_in.size(1), h = a.heads, d = a.head_dim, n = q_heads.size(1);
+  const at::Tensor k = a.k(k_in).view({g, t, h, d}).permute({2, 3, 0, 1}).reshape({h, d, g * t});
+  at::Tensor logits = at::bmm(q_heads, k) / std::sqrt(double(d));  // H×N×(G·T)
+  logits = logits.view({h, n, g, t}).permute({2, 1, 0, 3}).contiguous();  // G×N×H×T
+  const at::Tensor attn = at::softmax(logits, -1).view({g, n, h * t});
+  return at::baddbmm(a.out.b, attn, foldedValues(a, v_in));  // G×N×C
+}
+
+// Image-to-token attention with per-prompt image tokens (x = keys + pe, G×N×C): (a) and (d).
+at::Tensor imageToTokens(const Attention& a, const at::Tensor& x, const at::Tensor& k_in, const at::Tensor& v_in) {
+  const int64_t g = k_in.size(0), t = k_in.size(1), h = a.heads, d = a.head_dim, n = x.size(1), c = x.size(2);
+  const double scale = 1.0 / std::sqrt(double(d));
+  const at::Tensor k = a.k(k_in).view({g, t, h, d}).permute({0, 2, 1, 3});  // G×H×T×d
+  const at::Tensor folded = (at::matmul(k, a.wq_heads) * scale).reshape({g, h * t, c});
+  const at::Tensor bias = (at::matmul(k, a.q.b.view({h, d, 1})) * scale).view({g, 1, h * t});
+  const at::Tensor logits = at::baddbmm(bias, x, folded.transpose(1, 2));  // G×N×(H·T)
+  const at::Tensor attn = at::softmax(logits.view({g, n, h, t}), -1).view({g, n, h * t});
+  return at::baddbmm(a.out.b, attn, foldedValues(a, v_in));
+}
+
+// Token-to-image attention with per-prompt image tokens: keys x = keys + pe, values z = keys
+// (G×N×C): (a), (b) and (c).
+at::Tensor tokensToImage(const Attention& a, const at::Tensor& q_in, const at::Tensor& x, const at::Tensor& z) {
+  const int64_t g = q_in.size(0), t = q_in.size(1), h = a.heads, d = a.head_dim, c = x.size(2);
+  const at::Tensor q = a.q(q_in).view({g, t, h, d}).permute({0, 2, 1, 3});  // G×H×T×d
+  const at::Tensor folded = (at::matmul(q, a.wk_heads) / std::sqrt(double(d))).reshape({g, h * t, c});
+  const at::Tensor attn = at::softmax(at::bmm(folded, x.transpose(1, 2)), -1);  // G×(H·T)×N
+  const at::Tensor mixed = at::bmm(attn, z).view({g, h, t, c});
+  const at::Tensor o = at::matmul(mixed, a.wv_heads.transpose(1, 2)) + a.v.b.view({h, 1, d});  // G×H×T×d
+  return a.out(o.permute({0, 2, 1, 3}).reshape({g, t, h * d}));
+}
+
+// Image tokens of one prompt are N×C floats (4 MB at SAM's size); a few prompts at a time keep
+// them in cache between the steps of a block.
+constexpr int64_t kPromptGroup = 4;
+
 }  // namespace
 
 struct SamMaskDecoder::Weights {
@@ -97,6 +179,7 @@ struct SamMaskDecoder::Weights {
   Attention final_attn;
   Norm norm_final;
   at::Tensor up0_w, up0_b, up1_w, up1_b, up3_w, up3_b;
+  at::Tensor up0_rows, up3_rows;  // the ConvTranspose weights as Cin × (ky kx Cout) GEMM operands
   std::vector<Mlp> hypernetworks;
   Mlp iou_head;
   int64_t dim = 0;
@@ -134,6 +217,8 @@ SamMaskDecoder::SamMaskDecoder(const StateDict& s, int heads) : w_(std::make_uni
   w.up1_b = s.tensor("output_upscaling.1.bias", {dim / 4});
   w.up3_w = s.tensor("output_upscaling.3.weight", {dim / 4, dim / 8, 2, 2});
   w.up3_b = s.tensor("output_upscaling.3.bias", {dim / 8});
+  w.up0_rows = w.up0_w.permute({0, 2, 3, 1}).reshape({dim, -1}).contiguous();
+  w.up3_rows = w.up3_w.permute({0, 2, 3, 1}).reshape({dim / 4, -1}).contiguous();
   const int64_t tokens = w.mask_tokens.size(0);
   for (int64_t i = 0; i < tokens; ++i) w.hypernetworks.push_back(Mlp::load(s.scope("output_hypernetworks_mlps." + std::to_string(i) + ".")));
   w.iou_head = Mlp::load(s.scope("iou_prediction_head."));
@@ -193,6 +278,93 @@ at::Tensor SamMaskDecoder::maskLogits(const at::Tensor& keys, const at::Tensor& 
   const at::Tensor hyper_in = at::stack(hyper, 1);  // b × count × C/8
   const int64_t side = up.size(2);
   return at::matmul(hyper_in, up.reshape({b, up.size(1), side * side})).view({b, count, side, side});
+}
+
+struct SamMaskDecoder::SharedImage {
+  at::Tensor src, pe;    // 1×N×C: embedding + dense prompt, positional encoding
+  at::Tensor k0, v0;     // H×N×d: first block's token-to-image keys (of src + pe) and values
+  at::Tensor q0;         // H×N×d: first block's image-to-token queries (of src + pe)
+};
+
+std::shared_ptr<const SamMaskDecoder::SharedImage> SamMaskDecoder::prepareImage(const at::Tensor& image_embedding, const at::Tensor& image_pe,
+                                                                                 const at::Tensor& dense) const {
+  const Weights& w = *w_;
+  auto image = std::make_shared<SharedImage>();
+  image->src = (image_embedding + dense).flatten(2).permute({0, 2, 1}).contiguous();
+  image->pe = image_pe.flatten(2).permute({0, 2, 1}).contiguous();
+  const at::Tensor src_pe = image->src + image->pe;
+  const TwoWayBlock& b = w.blocks.front();
+  auto heads = [](const Attention& a, const at::Tensor& x) {  // 1×N×(H·d) → H×N×d
+    return x.view({x.size(1), a.heads, a.head_dim}).permute({1, 0, 2}).contiguous();
+  };
+  image->k0 = heads(b.token_to_image, b.token_to_image.k(src_pe));
+  image->v0 = heads(b.token_to_image, b.token_to_image.v(image->src));
+  image->q0 = heads(b.image_to_token, b.image_to_token.q(src_pe));
+  return image;
+}
+
+void SamMaskDecoder::runShared(const SharedImage& image, const at::Tensor& sparse, at::Tensor& iou, at::Tensor& mask_tokens,
+                               at::Tensor& keys_out) const {
+  const Weights& w = *w_;
+  const int64_t batch = sparse.size(0), n = image.src.size(1), c = w.dim, m = w.mask_tokens.size(0);
+  const at::Tensor output_tokens = at::cat({w.iou_token, w.mask_tokens}, 0).unsqueeze(0).expand({batch, -1, -1});
+  const at::Tensor tokens = at::cat({output_tokens, sparse}, 1);
+  iou = at::empty({batch, m}, at::kFloat);
+  mask_tokens = at::empty({batch, m, c}, at::kFloat);
+  keys_out = at::empty({batch, n, c}, at::kFloat);
+  for (int64_t start = 0; start < batch; start += kPromptGroup) {
+    const int64_t g = std::min(kPromptGroup, batch - start);
+    const at::Tensor query_pe = tokens.narrow(0, start, g);
+    at::Tensor queries = query_pe;
+    at::Tensor keys;  // G×N×C, once the first block has mixed the prompts into the image tokens
+    for (size_t i = 0; i < w.blocks.size(); ++i) {
+      const TwoWayBlock& b = w.blocks[i];
+      if (b.skip_first_layer_pe) {
+        queries = b.self_attn(queries, queries, queries);
+      } else {
+        const at::Tensor q = queries + query_pe;
+        queries = queries + b.self_attn(q, q, queries);
+      }
+      queries = b.norm1(queries);
+      if (i == 0) {  // keys are still src, the same for every prompt
+        queries = b.norm2(queries + tokensToSharedImage(b.token_to_image, queries + query_pe, image.k0, image.v0));
+        queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
+        keys = b.norm4(image.src + sharedImageToTokens(b.image_to_token, image.q0, queries + query_pe, queries));
+      } else {
+        const at::Tensor x = keys + image.pe;  // keys + key_pe, unchanged until norm4 below
+        queries = b.norm2(queries + tokensToImage(b.token_to_image, queries + query_pe, x, keys));
+        queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
+        keys = b.norm4(keys + imageToTokens(b.image_to_token, x, queries + query_pe, queries));
+      }
+    }
+    // Final token-to-image attention: each query row is its own softmax, so only the rows used
+    // afterwards (the IoU token and the mask tokens) are computed, not the prompt tokens'.
+    const at::Tensor head = queries.narrow(1, 0, 1 + m);
+    const at::Tensor x = keys + image.pe;
+    const at::Tensor final_queries = w.norm_final(head + tokensToImage(w.final_attn, head + query_pe.narrow(1, 0, 1 + m), x, keys));
+    iou.narrow(0, start, g).copy_(w.iou_head(final_queries.select(1, 0)));
+    mask_tokens.narrow(0, start, g).copy_(final_queries.narrow(1, 1, m));
+    keys_out.narrow(0, start, g).copy_(keys);
+  }
+}
+
+at::Tensor SamMaskDecoder::promptMaskLogits(const at::Tensor& keys, const at::Tensor& mask_tokens, int first, int count) const {
+  const Weights& w = *w_;
+  const int64_t n = keys.size(0), grid = int64_t(std::lround(std::sqrt(double(n))));
+  const int64_t c1 = w.up0_b.size(0), c2 = w.up3_b.size(0);
+  // ConvTranspose2d(k=2, s=2): pixel (y, x) writes output pixels (2y+ky, 2x+kx) = one GEMM row of
+  // (ky, kx, channel) columns; reordered to (y, ky, x, kx) rows = the upscaled image, channels last.
+  at::Tensor up = at::addmm(w.up0_b.repeat({4}), keys, w.up0_rows);  // (y x) × (ky kx c1)
+  up = up.view({grid, grid, 2, 2, c1}).permute({0, 2, 1, 3, 4}).reshape({4 * n, c1});
+  up = at::gelu(at::layer_norm(up, {c1}, w.up1_w, w.up1_b, 1e-6));  // LayerNorm2d: over channels
+  up = at::gelu(at::addmm(w.up3_b.repeat({4}), up, w.up3_rows));    // (Y X) × (ky kx c2)
+  std::vector<at::Tensor> hyper;
+  for (int i = first; i < first + count; ++i) hyper.push_back(w.hypernetworks[size_t(i)](mask_tokens[i].unsqueeze(0)));
+  const at::Tensor hyper_in = at::cat(hyper, 0);  // count × c2
+  // masks at (2Y+ky, 2X+kx) = up[(Y X), (ky kx)] · hyper
+  const at::Tensor masks = at::matmul(up.view({4 * n * 4, c2}), hyper_in.t());  // (Y X ky kx) × count
+  const int64_t side = 2 * grid;
+  return masks.view({side, side, 2, 2, count}).permute({4, 0, 2, 1, 3}).reshape({count, 2 * side, 2 * side});
 }
 
 void SamMaskDecoder::forward(const at::Tensor& image_embedding, const at::Tensor& image_pe, const at::Tensor& sparse, const at::Tensor& dense,

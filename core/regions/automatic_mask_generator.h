@@ -18,7 +18,7 @@
 //   - skips grid points that already lie inside the smallest accepted mask of an earlier prompt
 //     (SAM's masks snap to object parts, so such a point returns the same part hierarchy),
 //     visiting the grid coarse-to-fine (every other point first) so parts are found early.
-// Its agreement with exact mode is measured by `regionlab-bench sam-agreement` (README of bench).
+// Its agreement with exact mode is measured by `regionlab-bench sam --agreement <folder>`.
 #include <cstdint>
 #include <vector>
 
