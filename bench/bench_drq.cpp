@@ -1,7 +1,11 @@
 // DRC/DRQ on real descriptors, against baselines measured in the same run:
 //   1. training: a K-centroid DRC codebook on ≥ 1M dense RootSIFT descriptors of the 120 public
-//      COCO images vs OpenCV's cv::kmeans (Lloyd, random centres, same K, same vectors): time and
-//      distortion (mean squared distance to the assigned centroid);
+//      COCO images vs OpenCV's cv::kmeans (Lloyd, random centres, same K; the speed reference,
+//      run on --kmeans-vectors and scaled) and vs Lloyd on all vectors (k-means++ seeding, BLAS
+//      assignments: the distortion reference, lloyd_reference.h). Every distortion (mean squared
+//      distance to the nearest centroid) is measured on the same, full set of vectors; the
+//      per-level line shows the distortion of each tree level's product quantiser, the one below
+//      the root being a floor for the root (its centroids are points of that grid);
 //   2. encoding: ns per vector for exact, approximate and fast DRQ and for brute force (the same
 //      centroids), their ratio, and how often approximate and fast agree with exact;
 //   3. search with codes: ≥ 1M region vectors (the embedded default's vectors of the COCO regions,
@@ -11,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -25,6 +30,7 @@
 #include "core/index/drq_code_index.h"
 #include "core/index/region_vector_set.h"
 #include "core/quantization/drq_codebook.h"
+#include "bench/lloyd_reference.h"
 
 namespace regionlab::bench {
 namespace {
@@ -60,13 +66,18 @@ std::vector<float> siftVectors(const std::vector<CocoImage>& images, int step, s
   return thinned;
 }
 
+size_t seedingVectorsUsed(size_t seeding_vectors, size_t n) { return seeding_vectors == 0 ? n : std::min(n, seeding_vectors); }
+
 struct TrainingResult {
   double seconds = 0, distortion = 0, mean_update_distortion = 0;
   DrqTrainingReport report;
 };
 
-TrainingResult trainDrc(const std::vector<float>& x, size_t n, uint32_t k, DrcAssignment assignment, int threads, DrqCodebook* out) {
+TrainingResult trainDrc(const std::vector<float>& x, size_t n, uint32_t k, const std::vector<int>& level_bits, DrcAssignment assignment,
+                        bool exact_labels, int threads, DrqCodebook* out) {
   DrqCodebookOptions o;
+  o.drc.exact_labels = exact_labels;
+  o.level_bits = level_bits;
   o.books = 1;
   o.centroids = k;
   o.normalisation = VectorNormalisation::None;  // RootSIFT already
@@ -102,15 +113,47 @@ TrainingResult trainDrc(const std::vector<float>& x, size_t n, uint32_t k, DrcAs
   return r;
 }
 
-void benchTraining(const std::vector<float>& x, size_t n, uint32_t k, int kmeans_iterations, size_t kmeans_vectors, bool propagation,
-                   int threads, DrqCodebook& codebook) {
-  std::printf("\n1. training, K = %u, %zu dense RootSIFT vectors (128-d)\n", k, n);
-  std::printf("%-36s %10s %12s %14s %10s\n", "method", "seconds", "distortion", "vs k-means", "speed-up");
-  const TrainingResult drc = trainDrc(x, n, k, DrcAssignment::Auto, threads, &codebook);
-  TrainingResult faithful;
-  if (propagation) faithful = trainDrc(x, n, k, DrcAssignment::Propagation, threads, nullptr);
+// Per tree level: the distortion of the product quantiser made of that level's nodes (each
+// chunk of 2^l dimensions encoded exactly on its node), on a sample. The root's children's level
+// is the grid the root's centroids live on: no root centroid set can do better on a vector than
+// the nearest grid point, so it bounds what snapping costs.
+void printLevelDistortion(const DrqTree& tree, const std::vector<float>& x, size_t n) {
+  const size_t m = std::min<size_t>(n, 20000);
+  const std::vector<DrqNode>& nodes = tree.nodes();
+  std::map<uint32_t, std::pair<double, uint32_t>> per_level;  // dims → (distortion sum, K)
+  std::vector<float> table, scratch;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const DrqNode& node = nodes[i];
+    table.resize(node.size());
+    double sum = 0;
+    for (size_t v = 0; v < m; ++v) {
+      subtreeTable(nodes, i, x.data() + (v * n / m) * 128 + node.dim_begin, false, scratch, table.data());
+      sum += *std::min_element(table.begin(), table.end());
+    }
+    auto& level = per_level[node.dim_count];
+    level.first += sum / double(m);
+    level.second = std::max(level.second, node.size());
+  }
+  std::printf("per level (exact encoding of every node of the level, %zu vectors): ", m);
+  for (const auto& [dims, level] : per_level) std::printf(" %u-d×K%u %.5f;", dims, level.second, level.first);
+  std::printf("\n");
+}
 
-  double kmeans_seconds = 0, kmeans_distortion = 0;
+void benchTraining(const std::vector<float>& x, size_t n, uint32_t k, const std::vector<int>& level_bits, int kmeans_iterations, size_t kmeans_vectors, int lloyd_iterations,
+                   size_t lloyd_seeding_vectors, bool propagation, bool exact_labels, int threads, DrqCodebook& codebook) {
+  std::printf("\n1. training, K = %u, %zu dense RootSIFT vectors (128-d); every distortion is measured on all %zu vectors\n", k, n, n);
+  std::printf("%-44s %10s %12s %14s %10s\n", "method", "seconds", "distortion", "vs Lloyd", "speed-up");
+  DrqCodebook lookup_codebook;
+  const TrainingResult drc = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, false, threads, &lookup_codebook);
+  TrainingResult faithful, exact;
+  if (propagation) faithful = trainDrc(x, n, k, level_bits, DrcAssignment::Propagation, false, threads, nullptr);
+  DrqCodebook exact_codebook;
+  if (exact_labels) exact = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, true, threads, &exact_codebook);
+
+  // cv::kmeans on (a subset of) the vectors: the speed reference, timed as now and scaled to
+  // all vectors; its centres are evaluated on all vectors (its compactness on its own subset is
+  // optimistic when the subset is small: few vectors per centre).
+  double kmeans_seconds = 0, kmeans_subset_distortion = 0, kmeans_distortion = 0;
   const size_t m = std::min(n, kmeans_vectors);
   if (kmeans_iterations > 0) {
     const cv::Mat data(int(m), 128, CV_32F, const_cast<float*>(x.data()));
@@ -122,23 +165,62 @@ void benchTraining(const std::vector<float>& x, size_t n, uint32_t k, int kmeans
         cv::kmeans(data, int(k), labels, cv::TermCriteria(cv::TermCriteria::MAX_ITER, kmeans_iterations, 0), 1, cv::KMEANS_RANDOM_CENTERS, centres);
     kmeans_seconds = secondsSince(t) * double(n) / double(m);  // per-iteration cost is linear in the vectors
     cv::setNumThreads(saved);
-    kmeans_distortion = compactness / double(m);
-    std::printf("%-36s %10.1f %12.5f %14s %10s%s\n", ("cv::kmeans, " + std::to_string(kmeans_iterations) + " Lloyd iterations").c_str(),
-                kmeans_seconds, kmeans_distortion, "1.000", "1.0x", m < n ? "  (timed on a subset, scaled to all vectors)" : "");
+    kmeans_subset_distortion = compactness / double(m);
+    kmeans_distortion = assignNearest(x.data(), n, 128, centres.ptr<float>(0), k, threads).distortion;
   }
-  auto row = [&](const char* name, const TrainingResult& r, double seconds, double distortion) {
-    std::printf("%-36s %10.1f %12.5f %14.3f %9.1fx\n", name, seconds, distortion, kmeans_distortion > 0 ? distortion / kmeans_distortion : 0.0,
+  // Lloyd on all vectors (k-means++ seeding, the same iterations), assignments by BLAS: the
+  // distortion reference.
+  LloydResult lloyd;
+  if (lloyd_iterations > 0) {
+    LloydOptions lo;
+    lo.k = k;
+    lo.iterations = lloyd_iterations;
+    lo.seeding_vectors = lloyd_seeding_vectors;
+    lo.threads = threads;
+    lloyd = lloydKMeans(x.data(), n, 128, lo);
+  }
+  const double reference = lloyd_iterations > 0 ? lloyd.distortion : kmeans_distortion;
+  auto row = [&](const std::string& name, double seconds, double distortion) {
+    std::printf("%-44s %10.1f %12.5f %14.3f %9.1fx\n", name.c_str(), seconds, distortion, reference > 0 ? distortion / reference : 0.0,
                 seconds > 0 && kmeans_seconds > 0 ? kmeans_seconds / seconds : 0.0);
   };
-  row("DRC (auto assignment)", drc, drc.seconds, drc.distortion);
-  row("  same partition, cluster means", drc, drc.seconds, drc.mean_update_distortion);
+  if (lloyd_iterations > 0) {
+    row("Lloyd, k-means++ (" + std::to_string(seedingVectorsUsed(lloyd_seeding_vectors, n)) + " vectors), " + std::to_string(lloyd_iterations) + " it., BLAS",
+        lloyd.seconds, lloyd.distortion);
+  }
+  if (kmeans_iterations > 0) {
+    row("cv::kmeans, " + std::to_string(kmeans_iterations) + " Lloyd iterations" + (m < n ? " (" + std::to_string(m) + " vectors)" : ""),
+        kmeans_seconds, kmeans_distortion);
+    if (m < n) {
+      std::printf("  (cv::kmeans timed on %zu vectors and scaled to %zu; its distortion on its own %zu training vectors: %.5f)\n", m, n, m,
+                  kmeans_subset_distortion);
+    }
+  }
+  row("DRC (auto assignment)", drc.seconds, drc.distortion);
+  row("  same partition, cluster means", drc.seconds, drc.mean_update_distortion);
   if (propagation) {
-    row("DRC (product propagation only)", faithful, faithful.seconds, faithful.distortion);
-    row("  same partition, cluster means", faithful, faithful.seconds, faithful.mean_update_distortion);
+    row("DRC (product propagation only)", faithful.seconds, faithful.distortion);
+    row("  same partition, cluster means", faithful.seconds, faithful.mean_update_distortion);
+  }
+  if (exact_labels) {
+    row("DRC, exact training labels", exact.seconds, exact.distortion);
+    row("  same partition, cluster means", exact.seconds, exact.mean_update_distortion);
   }
   std::printf("DRC time split: transform %.1f s, histograms + labels %.1f s (grows with the data), k-means on histograms/grids %.1f s "
               "(independent of the data size)\n",
               drc.report.transform_seconds, drc.report.histogram_seconds, drc.report.training_seconds);
+  if (lloyd_iterations > 0) std::printf("Lloyd time split: k-means++ seeding %.1f s, iterations %.1f s\n", lloyd.seeding_seconds, lloyd.seconds - lloyd.seeding_seconds);
+  // Consistency of the two assignment paths: BLAS nearest-centroid search with the DRC centroids
+  // must give the exact DRQ distortion.
+  const double blas = assignNearest(x.data(), n, 128, lookup_codebook.book(0).centroids().data(), lookup_codebook.bookSize(0), threads).distortion;
+  std::printf("check: DRC centroids assigned by BLAS %.5f, by exact DRQ %.5f\n", blas, drc.distortion);
+  printLevelDistortion(lookup_codebook.book(0), x, n);
+  if (exact_labels) {
+    std::printf("DRC, exact training labels: histograms + labels %.1f s, k-means on histograms/grids %.1f s\n", exact.report.histogram_seconds,
+                exact.report.training_seconds);
+    printLevelDistortion(exact_codebook.book(0), x, n);
+  }
+  codebook = std::move(exact_labels ? exact_codebook : lookup_codebook);
 }
 
 void benchEncoding(const std::vector<float>& x, size_t n, const DrqCodebook& codebook) {
@@ -284,7 +366,16 @@ int benchDrq(const std::vector<std::string>& args) {
   const size_t regions = size_t(intOption(args, "regions", 1'000'000));
   const int queries = intOption(args, "queries", 100);
   const float noise = std::stof(optionValue(args, "noise", "0.02"));
+  const int lloyd_iterations = intOption(args, "lloyd-iterations", 10);
+  const size_t lloyd_seeding_vectors = size_t(intOption(args, "lloyd-seeding-vectors", 100'000));
   const bool propagation = hasFlag(args, "propagation");
+  const bool exact_labels = hasFlag(args, "exact-labels");
+  std::vector<int> level_bits;  // empty: the defaults
+  for (std::string list = optionValue(args, "level-bits", ""); !list.empty();) {
+    const size_t comma = list.find(',');
+    level_bits.push_back(std::stoi(list.substr(0, comma)));
+    list = comma == std::string::npos ? "" : list.substr(comma + 1);
+  }
   const std::string only = optionValue(args, "only", "");
 
   auto t = Clock::now();
@@ -300,7 +391,8 @@ int benchDrq(const std::vector<std::string>& args) {
     const size_t n = sift.size() / 128;
     std::printf("dense RootSIFT: %zu vectors in %.1f s\n", n, secondsSince(t));
     DrqCodebook codebook;
-    benchTraining(sift, n, k, only == "encode" ? 0 : kmeans_iterations, kmeans_vectors, propagation, threads, codebook);
+    benchTraining(sift, n, k, level_bits, only == "encode" ? 0 : kmeans_iterations, kmeans_vectors, only == "encode" ? 0 : lloyd_iterations,
+                  lloyd_seeding_vectors, propagation, exact_labels, threads, codebook);
     benchEncoding(sift, n, codebook);
   }
   if (only.empty() || only == "search") benchSearch(images, regions, queries, noise, threads);

@@ -11,9 +11,10 @@ const std::vector<Benchmark>& benchmarks() {
        "DINOv2 at 518x518 with random weights: time per image vs the official op sequence, bf16 vs fp32 region vectors, peak memory",
        &benchDinov2},
       {"drq",
-       "[coco128_lightly folder] [--vectors 1000000] [--k 4096] [--kmeans-iterations 10] [--kmeans-vectors N] [--propagation]\n"
+       "[coco128_lightly folder] [--vectors 1000000] [--k 4096] [--kmeans-iterations 10] [--kmeans-vectors N] [--lloyd-iterations 10]\n"
+       "           [--lloyd-seeding-vectors 100000] [--propagation] [--exact-labels] [--level-bits 5,6,...]\n"
        "           [--regions 1000000] [--queries 100] [--noise 0.02] [--only train|encode|search] [--threads N]",
-       "DRC training vs cv::kmeans, DRQ encoding vs brute force, code search vs exhaustive scan (real SIFT / region vectors)", &benchDrq},
+       "DRC training vs cv::kmeans and Lloyd (distortions on all vectors), DRQ encoding vs brute force, code search vs exhaustive scan (real SIFT / region vectors)", &benchDrq},
       {"texture-words", "[coco128_lightly folder] [--weights 0,0.3,0.5] [--words K] [--threads N]",
        "One-shot retrieval mAP on the public COCO images: the classical descriptor without vs with visual words", &benchTextureWords},
       {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",

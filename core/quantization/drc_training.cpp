@@ -13,6 +13,7 @@
 
 #include "core/base/error.h"
 #include "core/quantization/drc_internal.h"
+#include "core/quantization/lane_argmin.h"
 
 namespace regionlab {
 namespace {
@@ -62,6 +63,28 @@ void parallelFor(size_t count, int threads, Body&& body) {
   }
   for (std::thread& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+// labels[i][v] = the nearest centroid of node i to training vector v, for the nodes i of one
+// level (exact encoding on each node's subtree).
+void labelExactly(const std::vector<DrqNode>& nodes, const std::vector<size_t>& members, const float* columns, size_t n, int threads,
+                  std::vector<std::vector<uint16_t>>& labels) {
+  for (const size_t i : members) labels[i].resize(n);
+  constexpr size_t kBlock = 1024;
+  parallelFor((n + kBlock - 1) / kBlock, threads, [&](size_t b) {
+    std::vector<float> x, table, scratch;
+    for (const size_t i : members) {
+      const DrqNode& node = nodes[i];
+      x.resize(node.dim_count);
+      table.resize(node.size());
+      uint16_t* out = labels[i].data();
+      for (size_t v = b * kBlock; v < std::min(n, (b + 1) * kBlock); ++v) {
+        for (uint32_t d = 0; d < node.dim_count; ++d) x[d] = columns[size_t(node.dim_begin + d) * n + v];
+        subtreeTable(nodes, i, x.data(), false, scratch, table.data());
+        out[v] = uint16_t(drc::argminOf(table.data(), node.size()));
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -145,7 +168,9 @@ DrqTree trainDrqTree(const float* columns, size_t n, int chunk_dim, const DrcOpt
 
     // … and the training vectors' labels at this level, by lookup (the paper's q*[h(x)]).
     t = Clock::now();
-    if (dims < uint32_t(chunk_dim)) {
+    if (dims < uint32_t(chunk_dim) && options.exact_labels) {
+      labelExactly(nodes, members, columns, n, options.threads, labels);
+    } else if (dims < uint32_t(chunk_dim)) {
       parallelFor(members.size(), options.threads, [&](size_t m) {
         const size_t i = members[m];
         const DrqNode& node = nodes[i];

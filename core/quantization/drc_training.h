@@ -55,6 +55,12 @@ struct DrcOptions {
   // lighter than 1.5·range.
   float range = 0.35f;
   int max_iterations = 100;
+  // How the training vectors are labelled at each level, which builds the populations of the
+  // parent's grid. false: by lookup, the paper's q*[h(x)] (DrqTree's Fast encoding), a cost
+  // proportional to the tree size per vector. true: by exact encoding on the level's nodes (the
+  // nearest centroid), about sum over levels of phi(K) additions per vector: the grids then hold
+  // each vector at its nearest cell, not at a cell reached through earlier lookups' errors.
+  bool exact_labels = false;
   DrcAssignment assignment = DrcAssignment::Auto;
   DrcSeeding seeding = DrcSeeding::KMeansPlusPlus;
   uint64_t seed = 1;
