@@ -10,6 +10,7 @@ packages=(
   qt6-base-dev                 # Qt 6 Widgets, Concurrent, Test, Network
   libtorch-dev
   libopenblas0-openmp          # without it libtorch runs on the reference BLAS, ~30x slower
+  libblas-dev                  # sgemm_ for the full-data Lloyd reference of regionlab-bench drq
   libopencv-dev                # includes the contrib modules (ximgproc: SLIC, graph segmentation)
   libhnswlib-dev
   libsqlite3-dev
