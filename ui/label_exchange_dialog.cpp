@@ -1,5 +1,7 @@
 #include "ui/label_exchange_dialog.h"
 
+#include <vector>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -7,6 +9,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -34,7 +37,11 @@ LabelExchangeDialog::LabelExchangeDialog(Mode mode, std::filesystem::path collec
   auto* browse = new QPushButton(tr("Browse…"), this);
   path_row->addWidget(path_, 1);
   path_row->addWidget(browse);
-  form->addRow(mode_ == Mode::Export ? tr("&Output folder:") : tr("&Source:"), path_row);
+  // A label with a buddy: QFormLayout gives a row whose field is a layout no buddy, so the
+  // mnemonic would be drawn as a literal '&'.
+  auto* path_label = new QLabel(mode_ == Mode::Export ? tr("&Output folder:") : tr("&Source:"), this);
+  path_label->setBuddy(path_);
+  form->addRow(path_label, path_row);
   polygons_ = new QCheckBox(tr("COCO polygons where exact (masks with holes stay RLE)"), this);
   include_auto_ = new QCheckBox(tr("Include automatic labels at or above confidence"), this);
   confidence_ = new QDoubleSpinBox(this);
@@ -54,6 +61,11 @@ LabelExchangeDialog::LabelExchangeDialog(Mode mode, std::filesystem::path collec
     form->addRow(QString(), skip_missing_);
     form->addRow(tr("&Class map:"), class_map_);
   }
+  // The other mode's options stay unparented from any layout: hidden, or they would be drawn at
+  // the dialog's top-left corner over the form.
+  const std::vector<QWidget*> unused = mode_ == Mode::Export ? std::vector<QWidget*>{skip_missing_, class_map_}
+                                                              : std::vector<QWidget*>{polygons_, include_auto_, confidence_};
+  for (QWidget* w : unused) w->hide();
   layout->addLayout(form);
   report_ = new QPlainTextEdit(this);
   report_->setReadOnly(true);

@@ -1,8 +1,16 @@
 // A scripted labeling session in the real main window (offscreen, real database): click a
 // region, accept three results and reject two with the keys, check the labels and feedback in
-// the database, undo, paint regions into a class, merge two regions, edit classes, show the
+// the database, undo, export them (COCO), paint regions into a class, merge two regions, edit classes, show the
 // similarity heat map, filter the browser by class; screenshots at each step as artifacts.
 #include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QTimer>
 #include <QLabel>
 #include <QListView>
 #include <QSettings>
@@ -22,6 +30,7 @@
 #include "ui/browser/collection_filter_model.h"
 #include "ui/browser/collection_model.h"
 #include "ui/jobs/jobs_panel.h"
+#include "ui/label_exchange_dialog.h"
 #include "ui/labels/class_list_model.h"
 #include "ui/labels/label_service.h"
 #include "ui/labels/labels_panel.h"
@@ -141,6 +150,40 @@ private slots:
     key(Qt::Key_Y, Qt::ControlModifier);  // redo brings the third ✓ and its label back
     QCOMPARE(results->verdict(2), 1);
     QCOMPARE(count("SELECT count(*) FROM labels WHERE source = 'user'"), 4);
+  }
+
+  // File ▸ Export labels from the session: the modal dialog (driven once it is shown) writes the
+  // four user labels of the class as COCO instances.
+  void exportWritesTheSessionsLabels() {
+    const QString out = dir_.filePath(QStringLiteral("export"));
+    bool ran = false, ok = false;
+    QString report;
+    QTimer::singleShot(0, this, [&] {
+      auto* dialog = qobject_cast<ui::LabelExchangeDialog*>(QApplication::activeModalWidget());
+      if (!dialog) return;
+      ran = true;
+      dialog->formatBox()->setCurrentText(QStringLiteral("coco"));
+      dialog->pathEdit()->setText(out);
+      QSignalSpy finished(dialog, &ui::LabelExchangeDialog::finished);
+      dialog->run();
+      ok = (finished.count() > 0 || finished.wait(30000)) && finished.front().front().toBool();
+      report = dialog->reportText();
+      test::saveScreenshot(*dialog, QStringLiteral("session_3_export_dialog"));
+      dialog->accept();
+    });
+    window_->action(QStringLiteral("exportLabels"))->trigger();  // returns when the dialog closes
+    window_->activateWindow();  // the offscreen platform does not hand activation back by itself
+    QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+    QVERIFY2(ran, "the export dialog did not open");
+    QVERIFY2(ok, qPrintable(report));
+    QVERIFY2(report.contains(QStringLiteral("Exported 4 instance(s)")), qPrintable(report));
+    QFile file(out + QStringLiteral("/instances.json"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    const QJsonObject coco = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(coco.value(QStringLiteral("annotations")).toArray().size(), 4);
+    const QJsonArray categories = coco.value(QStringLiteral("categories")).toArray();
+    QVERIFY(std::any_of(categories.begin(), categories.end(),
+                        [](const QJsonValue& c) { return c.toObject().value(QStringLiteral("name")).toString() == QStringLiteral("striped"); }));
   }
 
   void findMoreAddsTheConceptsNextResults() {
