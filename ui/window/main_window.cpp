@@ -79,7 +79,16 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
   connect(browser_, &CollectionBrowser::imageActivated, this, &MainWindow::openImage);
   connect(viewer_, &ImageViewer::regionClicked, this, [this](qint64 region_id, QPointF) { queryRegion(region_id); });
   connect(viewer_, &ImageViewer::hoveredRegionChanged, this, [this](qint64 id, qint64 area) {
-    if (id) statusBar()->showMessage(tr("Region %1: %2 pixels — click to find similar objects").arg(id).arg(area));
+    // The hint follows the viewer's tool: a click means something else in each.
+    auto checked = [this](const char* name) {
+      const QAction* tool = action(QString::fromLatin1(name));
+      return tool && tool->isChecked();
+    };
+    const QString hint = checked("samPrompt")      ? tr("click adds a SAM point, Shift+click excludes, Enter uses the mask")
+                         : checked("paintRegions") ? tr("drag: left button adds whole regions to the class, right button removes them")
+                         : checked("brushMask")    ? tr("left button adds to the mask, right button erases")
+                                                   : tr("click to find similar objects");
+    if (id) statusBar()->showMessage(tr("Region %1: %2 pixels — %3").arg(id).arg(area).arg(hint));
     else statusBar()->clearMessage();
   });
   connect(viewer_, &ImageViewer::zoomChanged, this, [this](double zoom) { zoom_label_->setText(tr("%1 %").arg(zoom * 100.0, 0, 'f', 0)); });
