@@ -33,6 +33,7 @@
 
 #include "bench/bench_options.h"
 #include "bench/random_masks.h"
+#include "bench/bench_timing.h"
 #include "bench/benchmarks.h"
 #include "core/features/dinov2_feature_extractor.h"
 #include "core/features/mask_pooler.h"
@@ -45,7 +46,6 @@ namespace regionlab::bench {
 namespace {
 
 using nets::StateDict;
-using Clock = std::chrono::steady_clock;
 
 struct ModelSize {
   std::string key;  // "s", "b", "l", "g"
@@ -164,12 +164,6 @@ CosineStats cosines(const std::vector<float>& a, const std::vector<float>& b, in
   return s;
 }
 
-double cpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-
 // Wall-clock seconds of f; cpu gets the CPU seconds all threads spent (robust when the machine is
 // shared: wall time then depends on what else runs).
 double seconds(const std::function<void()>& f, double* cpu = nullptr) {
@@ -201,13 +195,6 @@ nets::InferenceSettings settingsFor(const std::string& precision, int threads) {
   return nets::resolveInference(o);
 }
 
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> items;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
-  return items;
-}
-
 // One extractor's life in this (fresh) process: open the checkpoint, build, one image; prints the
 // peak resident memory (VmHWM, which covers the whole process) and the times.
 int measureProductMemory(const std::vector<std::string>& args) {
@@ -230,8 +217,8 @@ int measureProductMemory(const std::vector<std::string>& args) {
 
 int benchDinov2(const std::vector<std::string>& args) {
   if (hasFlag(args, "memory-child")) return measureProductMemory(args);
-  const std::vector<std::string> models = split(optionValue(args, "models", "s,b,l"));
-  const std::vector<std::string> precisions = split(optionValue(args, "precisions", "fp32,bf16"));
+  const std::vector<std::string> models = listOption(args, "models", "s,b,l");
+  const std::vector<std::string> precisions = listOption(args, "precisions", "fp32,bf16");
   const int threads = intOption(args, "threads", 2);
   const int repeats = intOption(args, "repeat", 3);
   const bool baseline = !hasFlag(args, "no-baseline");

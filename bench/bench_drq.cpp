@@ -22,6 +22,7 @@
 #include <opencv2/core.hpp>
 
 #include "bench/bench_options.h"
+#include "bench/bench_timing.h"
 #include "bench/benchmarks.h"
 #include "bench/coco_public.h"
 #include "core/features/dense_sift.h"
@@ -34,9 +35,6 @@
 
 namespace regionlab::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 float squaredDistance(const float* a, const float* b, int n) {
   float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};

@@ -1,5 +1,6 @@
 #pragma once
 // Minimal "--name value" parsing for the benchmarks.
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,14 @@ inline std::string optionValue(const std::vector<std::string>& args, const std::
 
 inline int intOption(const std::vector<std::string>& args, const std::string& name, int fallback) {
   return std::stoi(optionValue(args, name, std::to_string(fallback)));
+}
+
+// "--name a,b,c" → {a, b, c}.
+inline std::vector<std::string> listOption(const std::vector<std::string>& args, const std::string& name, const std::string& fallback) {
+  std::vector<std::string> items;
+  std::stringstream list(optionValue(args, name, fallback));
+  for (std::string item; std::getline(list, item, ',');) items.push_back(item);
+  return items;
 }
 
 inline bool hasFlag(const std::vector<std::string>& args, const std::string& name) {

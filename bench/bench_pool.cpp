@@ -17,17 +17,12 @@
 
 #include "bench/bench_options.h"
 #include "bench/random_masks.h"
+#include "bench/bench_timing.h"
 #include "bench/benchmarks.h"
 #include "core/features/mask_pooler.h"
 #include "core/regions/rle.h"
 
 namespace regionlab::bench {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-}  // namespace
 
 int benchPool(const std::vector<std::string>& args) {
   const int channels = intOption(args, "channels", 1024);

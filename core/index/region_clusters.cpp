@@ -1,7 +1,6 @@
 #include "core/index/region_clusters.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "core/base/error.h"
 #include "core/index/dot_product.h"
@@ -58,15 +57,7 @@ RegionClusters RegionClusters::build(Database& db, int64_t model_id, const Regio
   const size_t samples = std::min(n, std::max<size_t>(options.max_training_vectors, options.k));
   const std::vector<float> training = vectors.evenlySpacedSample(samples);
 
-  DrqCodebookOptions o;
-  o.books = 1;
-  o.chunk_dim = options.pca_dim > 0 ? options.pca_dim : int(std::min<uint32_t>(128, std::bit_floor(uint32_t(dim))));
-  o.centroids = options.k;
-  o.normalisation = VectorNormalisation::L2;
-  o.pca = true;
-  o.pca_samples = 50'000;
-  o.drc.seed = options.seed;
-  o.drc.threads = options.threads;
+  const DrqCodebookOptions o = singleBookClusteringOptions(int(dim), options.k, options.pca_dim, 128, options.seed, options.threads);
   const DrqCodebook codebook = DrqCodebook::train(training.data(), samples, int(dim), o);
 
   std::vector<uint16_t> codes(n);

@@ -93,14 +93,20 @@ struct Depthwise {
   }
 };
 
+// conv1 1×1 → GELU → depthwise 3×3 → GELU: the start that MBConv and patch merging share.
+Map pointwiseThenDepthwise(const Linear& conv1, const Depthwise& conv2, const Map& x) {
+  at::Tensor y = conv1(x.rows);
+  at::gelu_(y);
+  Map mid = conv2({y, x.b, x.h, x.w});
+  at::gelu_(mid.rows);
+  return mid;
+}
+
 struct MbConv {  // conv1 1×1 (×4) → GELU → depthwise 3×3 → GELU → conv3 1×1 → + x → GELU
   Linear conv1, conv3;
   Depthwise conv2;
   Map operator()(const Map& x) const {
-    at::Tensor y = conv1(x.rows);
-    at::gelu_(y);
-    Map mid = conv2({y, x.b, x.h, x.w});
-    at::gelu_(mid.rows);
+    const Map mid = pointwiseThenDepthwise(conv1, conv2, x);
     at::Tensor out = at::addmm(x.rows, mid.rows, conv3.weight_t).add_(conv3.bias);
     at::gelu_(out);
     return {out, x.b, x.h, x.w};
@@ -111,10 +117,7 @@ struct PatchMerging {  // conv1 1×1 → GELU → depthwise 3×3 (stride 2, or 1
   Linear conv1, conv3;
   Depthwise conv2;
   Map operator()(const Map& x) const {
-    at::Tensor y = conv1(x.rows);
-    at::gelu_(y);
-    Map mid = conv2({y, x.b, x.h, x.w});
-    at::gelu_(mid.rows);
+    const Map mid = pointwiseThenDepthwise(conv1, conv2, x);
     return {conv3(mid.rows), mid.b, mid.h, mid.w};
   }
 };

@@ -11,6 +11,19 @@
 #include "core/quantization/codebook_file.h"
 
 namespace regionlab {
+
+DrqCodebookOptions singleBookClusteringOptions(int dim, uint32_t k, int pca_dim, int max_pca_dim, uint64_t seed, int threads) {
+  DrqCodebookOptions o;
+  o.books = 1;
+  o.chunk_dim = pca_dim > 0 ? pca_dim : int(std::min<uint32_t>(uint32_t(max_pca_dim), std::bit_floor(uint32_t(dim))));
+  o.centroids = k;
+  o.normalisation = VectorNormalisation::L2;
+  o.pca = true;
+  o.pca_samples = 50'000;
+  o.drc.seed = seed;
+  o.drc.threads = threads;
+  return o;
+}
 namespace {
 
 using Clock = std::chrono::steady_clock;

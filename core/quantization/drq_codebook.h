@@ -41,6 +41,11 @@ struct DrqCodebookOptions {
   DrcOptions drc;
 };
 
+// Options for clustering (not coding): one book of exactly k centroids, L2-normalised vectors in
+// a PCA space of pca_dim dimensions (0 = the largest power of two not above dim, at most
+// max_pca_dim). Used by the region clusters and the k-means initialisation.
+DrqCodebookOptions singleBookClusteringOptions(int dim, uint32_t k, int pca_dim, int max_pca_dim, uint64_t seed, int threads);
+
 struct DrqTrainingReport {
   double transform_seconds = 0;  // normalisation, PCA and the column-major copy
   double histogram_seconds = 0;  // per-level histograms and labels (proportional to the data)

@@ -1,7 +1,6 @@
 #include "core/quantization/kmeans_initialisation.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -79,15 +78,7 @@ KMeansResult kmeansInitialisation(const float* descriptors, size_t n, int dim, c
   }
 
   // DRC seeding in a balanced PCA space of a power-of-two dimension.
-  DrqCodebookOptions drq;
-  drq.books = 1;
-  drq.chunk_dim = options.drc_dim > 0 ? options.drc_dim : int(std::min<uint32_t>(256, std::bit_floor(uint32_t(dim))));
-  drq.centroids = options.k;
-  drq.normalisation = VectorNormalisation::L2;
-  drq.pca = true;
-  drq.pca_samples = 50'000;
-  drq.drc.seed = options.seed;
-  drq.drc.threads = options.threads;
+  const DrqCodebookOptions drq = singleBookClusteringOptions(dim, options.k, options.drc_dim, 256, options.seed, options.threads);
   const DrqCodebook codebook = DrqCodebook::train(data.data(), samples, dim, drq);
   const uint32_t k = codebook.bookSize(0);  // below options.k only for degenerate data
 

@@ -74,11 +74,11 @@ void LabelService::finishTraining(int sequence, const TrainingReport& report) {
   if (pending_ == 0 && training_ == 0) emit idle();
 }
 
-void LabelService::requestConceptPage(std::shared_ptr<QuerySeed> seed, int sequence, size_t offset, size_t count, bool append) {
+void LabelService::requestConceptPage(std::shared_ptr<QuerySeed> seed, int sequence, size_t offset, size_t count) {
   ++pending_;
   auto store = store_;
   executor_
-      .run([store, seed, sequence, offset, count, append] {
+      .run([store, seed, sequence, offset, count] {
         ConceptSession& session = store->conceptOf(*seed);
         session.waitForTraining();  // the page uses the newest classifier
         RankRequest request;
@@ -91,7 +91,6 @@ void LabelService::requestConceptPage(std::shared_ptr<QuerySeed> seed, int seque
         page.classifier_version = ranked.classifier_version;
         page.offset = offset;
         page.total = ranked.total;
-        page.append = append;
         for (const RankedHit& hit : ranked.hits) {
           page.items.push_back(readResultItem(store->database(), hit.image_id, {}, hit.region_id, hit.score));
         }

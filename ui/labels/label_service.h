@@ -47,7 +47,6 @@ struct ConceptPage {
   QString ranker;
   int classifier_version = 0;
   size_t offset = 0, total = 0;
-  bool append = false;  // asked for by "find more" (else: to compare with the list shown)
 };
 
 class LabelService : public QObject {
@@ -94,7 +93,7 @@ public:
   }
   // A page of the concept's ranking (the query's own ranking until a classifier is trained).
   // Images holding a judged region are left out. conceptPageReady or editFailed follow.
-  void requestConceptPage(std::shared_ptr<QuerySeed> seed, int sequence, size_t offset, size_t count, bool append);
+  void requestConceptPage(std::shared_ptr<QuerySeed> seed, int sequence, size_t offset, size_t count);
   // Runs fn(const ConceptSession&, Database&) -> T on the database thread with the concept of
   // `seed` once its training has finished, then done(const Outcome<T>&) on the GUI thread. For
   // readers of the concept that live elsewhere (the results re-ranking, ui/results).

@@ -141,7 +141,7 @@ void MainWindow::findMore() {
   }
   // The concept's ranking of unjudged images, deep enough to reach past what is listed.
   session_->labels()->requestConceptPage(model->results()->record, model->sequence(), 0,
-                                         size_t(model->rowCount()) + kConceptPage, true);
+                                         size_t(model->rowCount()) + kConceptPage);
 }
 
 void MainWindow::onConceptPage(const ConceptPage& page) {
@@ -154,20 +154,6 @@ void MainWindow::onConceptPage(const ConceptPage& page) {
     if (!listed.contains(item.image_id)) fresh.push_back(item);
   }
   const QString ranker = page.ranker == QStringLiteral("classifier") ? tr("classifier v%1").arg(page.classifier_version) : tr("query");
-  if (!page.append) {
-    // Compare only: the list stays as the user is working through it.
-    QString text = tr("Classifier v%1 retrained on %2 ✓ / %3 ✗ (+%4 weak negatives). ")
-                       .arg(classifier_version_)
-                       .arg(last_training_.positives)
-                       .arg(last_training_.negatives)
-                       .arg(last_training_.weak_negatives);
-    text += fresh.empty() ? tr("Its top %1 unjudged images are all listed already.").arg(page.items.size())
-                          : tr("%1 of its top %2 unjudged images are new — Find more (Shift+F) lists them.")
-                                .arg(fresh.size())
-                                .arg(page.items.size());
-    results_->setClassifierStatus(text);
-    return;
-  }
   if (fresh.size() > kConceptPage) fresh.resize(kConceptPage);
   model->appendResults(page.sequence, fresh, page.ranker, page.classifier_version);
   results_->updateSummary();
