@@ -58,9 +58,9 @@ float dotWith(const float* a, const float* b, size_t n) {
   return s;
 }
 
-// Per book, the mean of the training vectors (column-major `columns`, n per dimension) that exact
-// encoding sends to each code; a code no vector reaches keeps its tree centroid.
-std::vector<std::vector<float>> memberMeans(const std::vector<DrqTree>& trees, const float* columns, size_t n, int threads) {
+// Per book, the mean of the training vectors (column-major `columns`, n per dimension; m of them,
+// evenly spaced) that exact encoding sends to each code; a code none reaches keeps its tree centroid.
+std::vector<std::vector<float>> memberMeans(const std::vector<DrqTree>& trees, const float* columns, size_t n, size_t m, int threads) {
   std::vector<std::vector<float>> means;
   for (size_t b = 0; b < trees.size(); ++b) {
     const DrqTree& tree = trees[b];
@@ -69,15 +69,16 @@ std::vector<std::vector<float>> memberMeans(const std::vector<DrqTree>& trees, c
     std::mutex merge;
     std::vector<double> sums(k * chunk, 0.0);
     std::vector<size_t> counts(k, 0);
-    parallelRanges(n, threads, [&](size_t begin, size_t end) {
+    parallelRanges(m, threads, [&](size_t begin, size_t end) {
       std::vector<double> local_sums(k * chunk, 0.0);
       std::vector<size_t> local_counts(k, 0);
       std::vector<float> x(chunk);
-      for (size_t i = begin; i < end; ++i) {
+      for (size_t s = begin; s < end; ++s) {
+        const size_t i = m == n ? s : s * n / m;
         for (size_t d = 0; d < chunk; ++d) x[d] = book_columns[d * n + i];
         const uint16_t code = tree.encode(x.data(), EncodeMode::Exact);
-        double* s = local_sums.data() + size_t(code) * chunk;
-        for (size_t d = 0; d < chunk; ++d) s[d] += x[d];
+        double* sum = local_sums.data() + size_t(code) * chunk;
+        for (size_t d = 0; d < chunk; ++d) sum[d] += x[d];
         ++local_counts[code];
       }
       const std::lock_guard lock(merge);
@@ -207,7 +208,8 @@ DrqCodebook DrqCodebook::train(const float* rows, size_t n, int dim, const DrqCo
   std::vector<std::vector<float>> means;
   if (options.member_means) {
     t = Clock::now();
-    means = memberMeans(trees, columns.data(), n, options.drc.threads);
+    const size_t m = options.member_means_vectors == 0 ? n : std::min(n, options.member_means_vectors);
+    means = memberMeans(trees, columns.data(), n, m, options.drc.threads);
     totals.member_means_seconds = secondsSince(t);
   }
   if (report) *report = totals;
