@@ -5,7 +5,9 @@
 //      assignments: the distortion reference, lloyd_reference.h). Every distortion (mean squared
 //      distance to the nearest centroid) is measured on the same, full set of vectors; the
 //      per-level line shows the distortion of each tree level's product quantiser, the one below
-//      the root being a floor for the root (its centroids are points of that grid);
+//      the root being a floor for the root's tree centroids (they are points of that grid); the
+//      codebook reconstructs codes by their member means (drq_codebook.h), which that floor does
+//      not bind;
 //   2. encoding: ns per vector for exact, approximate and fast DRQ and for brute force (the same
 //      centroids), their ratio, and how often approximate and fast agree with exact;
 //   3. search with codes: ≥ 1M region vectors (the embedded default's vectors of the COCO regions,
@@ -67,13 +69,15 @@ std::vector<float> siftVectors(const std::vector<CocoImage>& images, int step, s
 size_t seedingVectorsUsed(size_t seeding_vectors, size_t n) { return seeding_vectors == 0 ? n : std::min(n, seeding_vectors); }
 
 struct TrainingResult {
-  double seconds = 0, distortion = 0, mean_update_distortion = 0;
+  double seconds = 0, distortion = 0, mean_update_distortion = 0;  // distortion: tree centroids; mean_update: member means
+  std::vector<std::pair<size_t, double>> means_by_sample;  // member means from m vectors → distortion on all
   DrqTrainingReport report;
 };
 
 TrainingResult trainDrc(const std::vector<float>& x, size_t n, uint32_t k, const std::vector<int>& level_bits, DrcAssignment assignment,
-                        bool exact_labels, int threads, DrqCodebook* out) {
+                        bool exact_labels, size_t member_means_vectors, int threads, DrqCodebook* out) {
   DrqCodebookOptions o;
+  o.member_means_vectors = member_means_vectors;
   o.drc.exact_labels = exact_labels;
   o.level_bits = level_bits;
   o.books = 1;
@@ -85,28 +89,41 @@ TrainingResult trainDrc(const std::vector<float>& x, size_t n, uint32_t k, const
   const auto t = Clock::now();
   DrqCodebook codebook = DrqCodebook::train(x.data(), n, 128, o, &r.report);
   r.seconds = secondsSince(t);
-  // Distortion with the DRC centroids (exact DRQ), and with the means of the DRC clusters (one
-  // pass over the data; the partition is DRC's).
+  // Distortion with the tree centroids (exact DRQ: the nearest grid point), and with the codebook's
+  // reconstructions, the member means (drq_codebook.h): the same codes, another decoder.
   std::vector<uint16_t> codes(n);
   codebook.encodeMany(x.data(), n, codes.data(), EncodeMode::Exact, threads);
-  std::vector<double> sums(size_t(k) * 128, 0.0);
-  std::vector<size_t> counts(k, 0);
-  double total = 0;
+  double total = 0, mean_total = 0;
   for (size_t i = 0; i < n; ++i) {
     const float* v = x.data() + i * 128;
     total += squaredDistance(v, codebook.book(0).centroid(codes[i]), 128);
-    double* s = sums.data() + size_t(codes[i]) * 128;
-    for (int d = 0; d < 128; ++d) s[d] += v[d];
-    ++counts[codes[i]];
+    mean_total += squaredDistance(v, codebook.reconstruction(0, codes[i]), 128);
   }
   r.distortion = total / double(n);
-  std::vector<float> means(size_t(k) * 128, 0.0f);
-  for (uint32_t c = 0; c < codebook.bookSize(0); ++c) {
-    for (int d = 0; d < 128; ++d) means[size_t(c) * 128 + size_t(d)] = counts[c] ? float(sums[size_t(c) * 128 + size_t(d)] / double(counts[c])) : 0.0f;
-  }
-  double mean_total = 0;
-  for (size_t i = 0; i < n; ++i) mean_total += squaredDistance(x.data() + i * 128, means.data() + size_t(codes[i]) * 128, 128);
   r.mean_update_distortion = mean_total / double(n);
+  // How many vectors the member means need (DrqCodebookOptions::member_means_vectors): means
+  // from m evenly spaced vectors, distortion on all n.
+  for (size_t m = size_t(1) << 15; ; m *= 2) {
+    m = std::min(m, n);
+    std::vector<double> sums(size_t(k) * 128, 0.0);
+    std::vector<size_t> counts(k, 0);
+    for (size_t s = 0; s < m; ++s) {
+      const size_t i = s * n / m;
+      double* sum = sums.data() + size_t(codes[i]) * 128;
+      for (int d = 0; d < 128; ++d) sum[d] += x[i * 128 + size_t(d)];
+      ++counts[codes[i]];
+    }
+    std::vector<float> means(size_t(k) * 128);
+    for (uint32_t c = 0; c < k; ++c) {
+      for (int d = 0; d < 128; ++d) {
+        means[size_t(c) * 128 + size_t(d)] = counts[c] ? float(sums[size_t(c) * 128 + size_t(d)] / double(counts[c])) : codebook.book(0).centroid(c)[d];
+      }
+    }
+    double sample_total = 0;
+    for (size_t i = 0; i < n; ++i) sample_total += squaredDistance(x.data() + i * 128, means.data() + size_t(codes[i]) * 128, 128);
+    r.means_by_sample.emplace_back(m, sample_total / double(n));
+    if (m == n) break;
+  }
   if (out) *out = std::move(codebook);
   return r;
 }
@@ -138,15 +155,15 @@ void printLevelDistortion(const DrqTree& tree, const std::vector<float>& x, size
 }
 
 void benchTraining(const std::vector<float>& x, size_t n, uint32_t k, const std::vector<int>& level_bits, int kmeans_iterations, size_t kmeans_vectors, int lloyd_iterations,
-                   size_t lloyd_seeding_vectors, bool propagation, bool exact_labels, int threads, DrqCodebook& codebook) {
+                   size_t lloyd_seeding_vectors, bool propagation, bool exact_labels, size_t member_means_vectors, int threads, DrqCodebook& codebook) {
   std::printf("\n1. training, K = %u, %zu dense RootSIFT vectors (128-d); every distortion is measured on all %zu vectors\n", k, n, n);
   std::printf("%-44s %10s %12s %14s %10s\n", "method", "seconds", "distortion", "vs Lloyd", "speed-up");
   DrqCodebook lookup_codebook;
-  const TrainingResult drc = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, false, threads, &lookup_codebook);
+  const TrainingResult drc = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, false, member_means_vectors, threads, &lookup_codebook);
   TrainingResult faithful, exact;
-  if (propagation) faithful = trainDrc(x, n, k, level_bits, DrcAssignment::Propagation, false, threads, nullptr);
+  if (propagation) faithful = trainDrc(x, n, k, level_bits, DrcAssignment::Propagation, false, member_means_vectors, threads, nullptr);
   DrqCodebook exact_codebook;
-  if (exact_labels) exact = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, true, threads, &exact_codebook);
+  if (exact_labels) exact = trainDrc(x, n, k, level_bits, DrcAssignment::Auto, true, member_means_vectors, threads, &exact_codebook);
 
   // cv::kmeans on (a subset of) the vectors: the speed reference, timed as now and scaled to
   // all vectors; its centres are evaluated on all vectors (its compactness on its own subset is
@@ -194,19 +211,21 @@ void benchTraining(const std::vector<float>& x, size_t n, uint32_t k, const std:
                   kmeans_subset_distortion);
     }
   }
-  row("DRC (auto assignment)", drc.seconds, drc.distortion);
-  row("  same partition, cluster means", drc.seconds, drc.mean_update_distortion);
-  if (propagation) {
-    row("DRC (product propagation only)", faithful.seconds, faithful.distortion);
-    row("  same partition, cluster means", faithful.seconds, faithful.mean_update_distortion);
-  }
-  if (exact_labels) {
-    row("DRC, exact training labels", exact.seconds, exact.distortion);
-    row("  same partition, cluster means", exact.seconds, exact.mean_update_distortion);
-  }
+  // The tree alone (its centroids are grid points), then the codebook as trained: the same codes
+  // reconstructed by their member means, one more pass over the data included in its time.
+  auto drcRows = [&](const std::string& name, const TrainingResult& r) {
+    row(name + ", tree centroids", r.seconds - r.report.member_means_seconds, r.distortion);
+    row(name + ", member means (codebook)", r.seconds, r.mean_update_distortion);
+  };
+  drcRows("DRC", drc);
+  if (propagation) drcRows("DRC propagation only", faithful);
+  if (exact_labels) drcRows("DRC exact labels", exact);
   std::printf("DRC time split: transform %.1f s, histograms + labels %.1f s (grows with the data), k-means on histograms/grids %.1f s "
-              "(independent of the data size)\n",
-              drc.report.transform_seconds, drc.report.histogram_seconds, drc.report.training_seconds);
+              "(independent of the data size), member means %.1f s (one exact encoding of the data)\n",
+              drc.report.transform_seconds, drc.report.histogram_seconds, drc.report.training_seconds, drc.report.member_means_seconds);
+  std::printf("member means from m evenly spaced vectors (distortion on all %zu):", n);
+  for (const auto& [m, d] : drc.means_by_sample) std::printf(" %zu: %.5f;", m, d);
+  std::printf("\n");
   if (lloyd_iterations > 0) std::printf("Lloyd time split: k-means++ seeding %.1f s, iterations %.1f s\n", lloyd.seeding_seconds, lloyd.seconds - lloyd.seeding_seconds);
   // Consistency of the two assignment paths: BLAS nearest-centroid search with the DRC centroids
   // must give the exact DRQ distortion.
@@ -368,6 +387,7 @@ int benchDrq(const std::vector<std::string>& args) {
   const size_t lloyd_seeding_vectors = size_t(intOption(args, "lloyd-seeding-vectors", 100'000));
   const bool propagation = hasFlag(args, "propagation");
   const bool exact_labels = hasFlag(args, "exact-labels");
+  const size_t member_means_vectors = size_t(intOption(args, "member-means-vectors", int(DrqCodebookOptions().member_means_vectors)));
   std::vector<int> level_bits;  // empty: the defaults
   for (std::string list = optionValue(args, "level-bits", ""); !list.empty();) {
     const size_t comma = list.find(',');
@@ -390,7 +410,7 @@ int benchDrq(const std::vector<std::string>& args) {
     std::printf("dense RootSIFT: %zu vectors in %.1f s\n", n, secondsSince(t));
     DrqCodebook codebook;
     benchTraining(sift, n, k, level_bits, only == "encode" ? 0 : kmeans_iterations, kmeans_vectors, only == "encode" ? 0 : lloyd_iterations,
-                  lloyd_seeding_vectors, propagation, exact_labels, threads, codebook);
+                  lloyd_seeding_vectors, propagation, exact_labels, member_means_vectors, threads, codebook);
     benchEncoding(sift, n, codebook);
   }
   if (only.empty() || only == "search") benchSearch(images, regions, queries, noise, threads);

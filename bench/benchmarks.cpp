@@ -11,7 +11,7 @@ const std::vector<Benchmark>& benchmarks() {
        "DINOv2 at 518x518 with random weights: time per image vs the official op sequence, bf16 vs fp32 region vectors, peak memory",
        &benchDinov2},
       {"drq",
-       "[coco128_lightly folder] [--vectors 1000000] [--k 4096] [--kmeans-iterations 10] [--kmeans-vectors N] [--lloyd-iterations 10]\n"
+       "[coco128_lightly folder] [--vectors 1000000] [--k 4096] [--kmeans-iterations 10] [--kmeans-vectors N] [--lloyd-iterations 10] [--member-means-vectors 524288]\n"
        "           [--lloyd-seeding-vectors 100000] [--propagation] [--exact-labels] [--level-bits 5,6,...]\n"
        "           [--regions 1000000] [--queries 100] [--noise 0.02] [--only train|encode|search] [--threads N]",
        "DRC training vs cv::kmeans and Lloyd (distortions on all vectors), DRQ encoding vs brute force, code search vs exhaustive scan (real SIFT / region vectors)", &benchDrq},

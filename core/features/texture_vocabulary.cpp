@@ -16,6 +16,7 @@ DrqCodebook trainTextureVocabulary(const TextureVocabularyRecipe& recipe) {
   options.centroids = recipe.words;
   // The descriptors are RootSIFT already; L1 is 1 after squaring, so "none" keeps them as they are.
   options.normalisation = VectorNormalisation::None;
+  options.member_means = false;  // a vocabulary: only the codes are used, and the shipped file stays small
   options.drc.seed = recipe.seed;
   options.drc.threads = 1;  // the same codebook on every build machine's core count (it is anyway)
   return DrqCodebook::train(descriptors.data(), descriptors.size() / 128, 128, options);

@@ -126,7 +126,9 @@ DrqNode readNode(Reader& r, const std::vector<DrqNode>& earlier, bool lookups) {
 std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook) {
   Writer w;
   w.bytes.insert(w.bytes.end(), kMagic, kMagic + sizeof(kMagic));
-  w.put<uint32_t>(kCodebookFormatVersion);
+  // Without member means the version-1 layout, byte for byte: such a codebook keeps its id (the
+  // shipped texture vocabulary's is part of the embedded descriptor's identity).
+  w.put<uint32_t>(codebook.hasMemberMeans() ? kCodebookFormatVersion : 1);
   const VectorTransform& t = codebook.transform();
   w.put<uint32_t>(uint32_t(t.inputDim()));
   w.put<uint32_t>(uint32_t(t.outputDim()));
@@ -135,7 +137,7 @@ std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook) {
   w.put<uint8_t>(uint8_t(t.normalisation()));
   w.put<uint8_t>(t.hasRotation() ? 1 : 0);
   const bool lookups = codebook.hasLookupTables();
-  w.put<uint16_t>(lookups ? 1 : 0);
+  w.put<uint16_t>(uint16_t((lookups ? 1 : 0) | (codebook.hasMemberMeans() ? 2 : 0)));
   if (t.hasRotation()) {
     w.putArray(t.mean());
     w.putArray(t.rotation());
@@ -144,6 +146,12 @@ std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook) {
     const auto& nodes = codebook.book(b).nodes();
     w.put<uint32_t>(uint32_t(nodes.size()));
     for (const DrqNode& node : nodes) writeNode(w, node, lookups);
+  }
+  if (codebook.hasMemberMeans()) {
+    for (int b = 0; b < codebook.books(); ++b) {
+      const float* means = codebook.reconstruction(b, 0);
+      w.putArray(std::vector<float>(means, means + size_t(codebook.bookSize(b)) * size_t(codebook.chunkDim())));
+    }
   }
   const auto digest = [&] {
     Sha256 h;
@@ -160,8 +168,8 @@ DrqCodebook decodeCodebook(std::span<const uint8_t> bytes, const std::filesystem
   }
   uint32_t version = 0;
   std::memcpy(&version, bytes.data() + sizeof(kMagic), 4);
-  if (version != kCodebookFormatVersion) {
-    throw Error(origin, "DRQ codebook format version " + std::to_string(version) + " is not supported (this RegionLab reads version " +
+  if (version < 1 || version > kCodebookFormatVersion) {
+    throw Error(origin, "DRQ codebook format version " + std::to_string(version) + " is not supported (this RegionLab reads versions 1 to " +
                             std::to_string(kCodebookFormatVersion) + ")");
   }
   const std::span<const uint8_t> body = bytes.first(bytes.size() - kTrailer);
@@ -180,8 +188,9 @@ DrqCodebook decodeCodebook(std::span<const uint8_t> bytes, const std::filesystem
   const auto normalisation = r.get<uint8_t>("header");
   const auto has_rotation = r.get<uint8_t>("header");
   const auto flags = r.get<uint16_t>("header");
-  if (flags > 1) r.fail("unknown flags " + std::to_string(flags));
+  if (flags > (version >= 2 ? 3 : 1)) r.fail("unknown flags " + std::to_string(flags));
   const bool lookups = (flags & 1) != 0;
+  const bool member_means = (flags & 2) != 0;
   if (input_dim == 0 || books == 0 || chunk_dim == 0 || uint64_t(books) * chunk_dim != output_dim || output_dim > (1u << 20)) {
     r.fail("inconsistent dimensions (input " + std::to_string(input_dim) + ", " + std::to_string(books) + " books of " +
            std::to_string(chunk_dim) + ", output " + std::to_string(output_dim) + ")");
@@ -203,8 +212,12 @@ DrqCodebook decodeCodebook(std::span<const uint8_t> bytes, const std::filesystem
       for (uint32_t i = 0; i < count; ++i) nodes.push_back(readNode(r, nodes, lookups));
       trees.emplace_back(std::move(nodes));
     }
+    std::vector<std::vector<float>> means;
+    if (member_means) {
+      for (const DrqTree& tree : trees) means.push_back(r.getArray<float>(size_t(tree.size()) * chunk_dim, "member means"));
+    }
     if (r.remaining() != 0) r.fail(std::to_string(r.remaining()) + " unexpected bytes after the last book");
-    return DrqCodebook(std::move(transform), std::move(trees));
+    return DrqCodebook(std::move(transform), std::move(trees), std::move(means));
   } catch (const Error& e) {
     if (e.file() == origin) throw;
     throw Error(origin, "damaged DRQ codebook: " + e.reason());

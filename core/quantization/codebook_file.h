@@ -1,11 +1,13 @@
 #pragma once
-// RegionLab's DRQ codebook file (".drq"), format version 1. Our own format, not drvq's
+// RegionLab's DRQ codebook file (".drq"), format version 2 (version 1 files, without member means,
+// are still read). Our own format, not drvq's
 // codebook.bin (REFERENCE.md §C7: native size_t and doubles, no magic, no checksum). Every
 // integer and float is little-endian; a reader checks the magic, the version, the SHA-256
 // trailer and every index before trusting anything, and throws Error(file, reason) otherwise.
 //
 //   offset 0   magic            8 bytes  "RLDRQCB" followed by a zero byte
-//              version          u32      1
+//              version          u32      2 with member means; 1 without (flag bit 1 unknown
+//                                        there), so such files are the same as before version 2
 //              input_dim        u32      dimensions of the vectors given to encode()
 //              output_dim       u32      books × chunk_dim (after PCA / padding)
 //              books            u32
@@ -13,7 +15,8 @@
 //              normalisation    u8       0 none, 1 L2, 2 RootSIFT
 //              has_rotation     u8       1: a PCA mean and rotation follow
 //              flags            u16      bit 0: lookup tables present (bin/cell maps, graphs);
-//                                        without them only exact encoding works; other bits 0
+//                                        without them only exact encoding works; bit 1: member
+//                                        means follow the books; other bits 0
 //   [rotation] mean             f32 × input_dim
 //              rotation         f32 × output_dim × input_dim (row-major)
 //   per book   node_count       u32      2·chunk_dim − 1
@@ -34,6 +37,7 @@
 //              edge_offsets     u32 × (k + 1)
 //              edge_targets     u16 × edge_count
 //              edge_weights     f32 × edge_count
+//   [member means, per book]     f32 × k_root × chunk_dim (transformed space; drq_codebook.h)
 //   trailer    sha256           32 bytes over everything before it; its hex is the codebook id
 #include <cstdint>
 #include <filesystem>
@@ -44,7 +48,7 @@
 
 namespace regionlab {
 
-inline constexpr uint32_t kCodebookFormatVersion = 1;
+inline constexpr uint32_t kCodebookFormatVersion = 2;
 
 std::vector<uint8_t> encodeCodebook(const DrqCodebook& codebook);
 // `origin` names the bytes' source in errors (a file, or "database codebook 3").

@@ -5,6 +5,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <thread>
 
 #include "core/base/error.h"
@@ -42,6 +43,59 @@ void parallelRanges(size_t n, int threads, Body&& body) {
   for (std::thread& t : pool) t.join();
 }
 
+float squaredDistanceTo(const float* a, const float* b, size_t n) {
+  float s = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const float d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+float dotWith(const float* a, const float* b, size_t n) {
+  float s = 0;
+  for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// Per book, the mean of the training vectors (column-major `columns`, n per dimension; m of them,
+// evenly spaced) that exact encoding sends to each code; a code none reaches keeps its tree centroid.
+std::vector<std::vector<float>> memberMeans(const std::vector<DrqTree>& trees, const float* columns, size_t n, size_t m, int threads) {
+  std::vector<std::vector<float>> means;
+  for (size_t b = 0; b < trees.size(); ++b) {
+    const DrqTree& tree = trees[b];
+    const size_t chunk = size_t(tree.dim()), k = tree.size();
+    const float* book_columns = columns + b * chunk * n;
+    std::mutex merge;
+    std::vector<double> sums(k * chunk, 0.0);
+    std::vector<size_t> counts(k, 0);
+    parallelRanges(m, threads, [&](size_t begin, size_t end) {
+      std::vector<double> local_sums(k * chunk, 0.0);
+      std::vector<size_t> local_counts(k, 0);
+      std::vector<float> x(chunk);
+      for (size_t s = begin; s < end; ++s) {
+        const size_t i = m == n ? s : s * n / m;
+        for (size_t d = 0; d < chunk; ++d) x[d] = book_columns[d * n + i];
+        const uint16_t code = tree.encode(x.data(), EncodeMode::Exact);
+        double* sum = local_sums.data() + size_t(code) * chunk;
+        for (size_t d = 0; d < chunk; ++d) sum[d] += x[d];
+        ++local_counts[code];
+      }
+      const std::lock_guard lock(merge);
+      for (size_t j = 0; j < sums.size(); ++j) sums[j] += local_sums[j];
+      for (size_t c = 0; c < k; ++c) counts[c] += local_counts[c];
+    });
+    std::vector<float> book(k * chunk);
+    for (size_t c = 0; c < k; ++c) {
+      for (size_t d = 0; d < chunk; ++d) {
+        book[c * chunk + d] = counts[c] > 0 ? float(sums[c * chunk + d] / double(counts[c])) : tree.centroid(uint32_t(c))[d];
+      }
+    }
+    means.push_back(std::move(book));
+  }
+  return means;
+}
+
 }  // namespace
 
 void AdcTable::scoreAll(const uint16_t* codes, size_t n, float* out) const {
@@ -57,8 +111,17 @@ void AdcTable::scoreAll(const uint16_t* codes, size_t n, float* out) const {
   for (size_t i = 0; i < n; ++i, codes += books) out[i] = score(codes);
 }
 
-DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books) : transform_(std::move(transform)), books_(std::move(books)) {
+DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books, std::vector<std::vector<float>> reconstructions)
+    : transform_(std::move(transform)), books_(std::move(books)), reconstructions_(std::move(reconstructions)) {
   if (books_.empty()) throw Error("a DRQ codebook needs at least one book");
+  if (!reconstructions_.empty()) {
+    if (reconstructions_.size() != books_.size()) throw Error("a DRQ codebook needs member means for every book or none");
+    for (size_t b = 0; b < books_.size(); ++b) {
+      if (reconstructions_[b].size() != size_t(books_[b].size()) * size_t(books_[b].dim())) {
+        throw Error("the member means of DRQ book " + std::to_string(b) + " do not match its centroids");
+      }
+    }
+  }
   for (const DrqTree& t : books_) {
     if (t.dim() != books_.front().dim()) throw Error("the books of a DRQ codebook must have equal dimensions");
     if (t.hasLookupTables() != books_.front().hasLookupTables()) throw Error("the books of a DRQ codebook disagree on lookup tables");
@@ -79,7 +142,12 @@ DrqCodebook::DrqCodebook(VectorTransform transform, std::vector<DrqTree> books) 
 DrqCodebook DrqCodebook::withoutLookupTables() const {
   std::vector<DrqTree> trees;
   for (const DrqTree& t : books_) trees.push_back(t.withoutLookupTables());
-  return DrqCodebook(transform_, std::move(trees));
+  return DrqCodebook(transform_, std::move(trees), reconstructions_);
+}
+
+const float* DrqCodebook::reconstruction(int book, uint32_t code) const {
+  if (reconstructions_.empty()) return books_[size_t(book)].centroid(code);
+  return reconstructions_[size_t(book)].data() + size_t(code) * size_t(chunkDim());
 }
 
 DrqCodebook DrqCodebook::train(const float* rows, size_t n, int dim, const DrqCodebookOptions& options, DrqTrainingReport* report) {
@@ -137,8 +205,15 @@ DrqCodebook DrqCodebook::train(const float* rows, size_t n, int dim, const DrqCo
     totals.histogram_seconds += r.histogram_seconds;
     totals.training_seconds += r.training_seconds;
   }
+  std::vector<std::vector<float>> means;
+  if (options.member_means) {
+    t = Clock::now();
+    const size_t m = options.member_means_vectors == 0 ? n : std::min(n, options.member_means_vectors);
+    means = memberMeans(trees, columns.data(), n, m, options.drc.threads);
+    totals.member_means_seconds = secondsSince(t);
+  }
   if (report) *report = totals;
-  return DrqCodebook(std::move(transform), std::move(trees));
+  return DrqCodebook(std::move(transform), std::move(trees), std::move(means));
 }
 
 float DrqCodebook::encode(const float* x, uint16_t* codes, EncodeMode mode) const {
@@ -148,9 +223,10 @@ float DrqCodebook::encode(const float* x, uint16_t* codes, EncodeMode mode) cons
   const int chunk = chunkDim();
   float total = 0;
   for (size_t b = 0; b < books_.size(); ++b) {
+    const float* x = y.data() + b * size_t(chunk);
     float d = 0;
-    codes[b] = books_[b].encode(y.data() + b * size_t(chunk), mode, &d);
-    total += d;
+    codes[b] = books_[b].encode(x, mode, &d);
+    total += reconstructions_.empty() ? d : squaredDistanceTo(x, reconstruction(int(b), codes[b]), size_t(chunk));
   }
   return total;
 }
@@ -165,7 +241,7 @@ void DrqCodebook::encodeMany(const float* rows, size_t n, uint16_t* codes, Encod
 void DrqCodebook::decode(const uint16_t* codes, float* out) const {
   std::vector<float> y(static_cast<size_t>(transform_.outputDim()));
   const size_t chunk = size_t(chunkDim());
-  for (size_t b = 0; b < books_.size(); ++b) std::copy_n(books_[b].centroid(codes[b]), chunk, y.data() + b * chunk);
+  for (size_t b = 0; b < books_.size(); ++b) std::copy_n(reconstruction(int(b), codes[b]), chunk, y.data() + b * chunk);
   transform_.invert(y.data(), out);
 }
 
@@ -177,7 +253,14 @@ AdcTable DrqCodebook::innerProductTable(const float* query) const {
   std::vector<float> q(static_cast<size_t>(transform_.outputDim()));
   table.offset = transform_.applyToQuery(query, q.data());
   const size_t chunk = size_t(chunkDim());
-  for (size_t b = 0; b < books_.size(); ++b) books_[b].innerProductTable(q.data() + b * chunk, table.values.data() + b * table.stride);
+  for (size_t b = 0; b < books_.size(); ++b) {
+    float* out = table.values.data() + b * table.stride;
+    if (reconstructions_.empty()) {
+      books_[b].innerProductTable(q.data() + b * chunk, out);  // bottom-up through the tree
+      continue;
+    }
+    for (uint32_t c = 0; c < books_[b].size(); ++c) out[c] = dotWith(q.data() + b * chunk, reconstruction(int(b), c), chunk);
+  }
   return table;
 }
 
@@ -189,7 +272,14 @@ AdcTable DrqCodebook::distanceTable(const float* query) const {
   std::vector<float> y(static_cast<size_t>(transform_.outputDim()));
   transform_.apply(query, y.data());
   const size_t chunk = size_t(chunkDim());
-  for (size_t b = 0; b < books_.size(); ++b) books_[b].distanceTable(y.data() + b * chunk, table.values.data() + b * table.stride);
+  for (size_t b = 0; b < books_.size(); ++b) {
+    float* out = table.values.data() + b * table.stride;
+    if (reconstructions_.empty()) {
+      books_[b].distanceTable(y.data() + b * chunk, out);
+      continue;
+    }
+    for (uint32_t c = 0; c < books_[b].size(); ++c) out[c] = squaredDistanceTo(y.data() + b * chunk, reconstruction(int(b), c), chunk);
+  }
   return table;
 }
 

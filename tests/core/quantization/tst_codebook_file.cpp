@@ -108,6 +108,42 @@ private slots:
     QVERIFY_THROWS_EXCEPTION(Error, loaded.encode(m.points.data(), nullptr, EncodeMode::Fast));
   }
 
+  // Member means travel with the file (decode above compares them, version 2); a codebook
+  // without them is written as version 1, the layout from before member means, and reads back.
+  void readsVersionOneFiles() {
+    QVERIFY(codebook_.hasMemberMeans());
+    QVERIFY(readCodebookFile(file_).hasMemberMeans());
+    const auto m = test::gaussianMixture(24, 16, 3000, 1.0f, 0.2f, 21);
+    DrqCodebookOptions o;
+    o.books = 2;
+    o.chunk_dim = 16;
+    o.root_bits = 6;
+    o.pca = true;
+    o.member_means = false;
+    const DrqCodebook plain = DrqCodebook::train(m.points.data(), 3000, 24, o);
+    const std::vector<uint8_t> bytes = encodeCodebook(plain);
+    QVERIFY(bytes.size() < encodeCodebook(codebook_).size());
+    QCOMPARE(int(bytes[8]), 1);
+    QCOMPARE(int(readBytes(file_)[8]), 2);
+    const auto file = std::filesystem::path(dir_.path().toStdString()) / "version1.drq";
+    writeBytes(file, bytes);
+    const DrqCodebook loaded = readCodebookFile(file);
+    QVERIFY(!loaded.hasMemberMeans());
+    QCOMPARE(loaded.id(), plain.id());
+    for (size_t i = 0; i < 100; ++i) {
+      uint16_t a[2], b[2];
+      plain.encode(m.points.data() + i * 24, a, EncodeMode::Exact);
+      loaded.encode(m.points.data() + i * 24, b, EncodeMode::Exact);
+      QVERIFY(a[0] == b[0] && a[1] == b[1]);
+    }
+    // Version 1 knew no member means: the flag is refused there.
+    std::vector<uint8_t> with_means = readBytes(file_);
+    with_means[8] = 1;
+    resign(with_means);
+    writeBytes(file, with_means);
+    QVERIFY(failureOf(file).contains("unknown flags"));
+  }
+
   void refusesDamagedFiles_data() {
     QTest::addColumn<QString>("damage");
     QTest::addColumn<QString>("reason");

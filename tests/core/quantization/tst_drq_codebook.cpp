@@ -123,6 +123,54 @@ private slots:
     QVERIFY2(r > 0.95, qPrintable(QString::number(r)));
   }
 
+  // Each code is reconstructed by the mean of the training vectors exactly encoded to it (no
+  // rotation here: the transformed space is the input space), which can only lower the
+  // training distortion below that of the tree centroids; without member means codes stand for
+  // the tree centroids.
+  void reconstructsCodesByTheirMemberMeans() {
+    const auto m = test::gaussianMixture(32, 40, 6000, 1.0f, 0.3f, 5);
+    DrqCodebookOptions o;
+    o.books = 2;
+    o.root_bits = 7;
+    o.normalisation = VectorNormalisation::None;
+    const DrqCodebook cb = DrqCodebook::train(m.points.data(), 6000, 32, o);
+    QVERIFY(cb.hasMemberMeans());
+    std::vector<double> sums(2 * 128 * 16, 0.0);
+    std::vector<int> counts(2 * 128, 0);
+    double tree_total = 0, means_total = 0;
+    std::vector<uint16_t> codes(6000 * 2);
+    cb.encodeMany(m.points.data(), 6000, codes.data(), EncodeMode::Exact, 2);
+    for (size_t i = 0; i < 6000; ++i) {
+      for (int b = 0; b < 2; ++b) {
+        const float* x = m.points.data() + i * 32 + size_t(b) * 16;
+        const uint16_t code = codes[i * 2 + size_t(b)];
+        QCOMPARE(code, cb.book(b).encode(x, EncodeMode::Exact));  // the partition is the tree's
+        for (int d = 0; d < 16; ++d) sums[(size_t(b) * 128 + code) * 16 + size_t(d)] += x[d];
+        ++counts[size_t(b) * 128 + code];
+        tree_total += test::squaredDistance(x, cb.book(b).centroid(code), 16);
+        means_total += test::squaredDistance(x, cb.reconstruction(b, code), 16);
+      }
+    }
+    int reached = 0;
+    for (int b = 0; b < 2; ++b) {
+      for (uint32_t c = 0; c < cb.bookSize(b); ++c) {
+        const int count = counts[size_t(b) * 128 + c];
+        reached += count > 0;
+        for (int d = 0; d < 16; ++d) {
+          const double expected = count > 0 ? sums[(size_t(b) * 128 + c) * 16 + size_t(d)] / count : cb.book(b).centroid(c)[d];
+          QVERIFY2(std::abs(cb.reconstruction(b, c)[d] - expected) < 1e-5, qPrintable(QString("book %1 code %2").arg(b).arg(c)));
+        }
+      }
+    }
+    QVERIFY(reached > 200);
+    QVERIFY2(means_total < tree_total, qPrintable(QString("%1 vs %2").arg(means_total).arg(tree_total)));
+    o.member_means = false;
+    const DrqCodebook plain = DrqCodebook::train(m.points.data(), 6000, 32, o);
+    QVERIFY(!plain.hasMemberMeans());
+    QCOMPARE(plain.reconstruction(1, 3), plain.book(1).centroid(3));
+    QVERIFY(plain.book(0).centroids() == cb.book(0).centroids());  // the same tree either way
+  }
+
   void normalises() {
     VectorTransform l2(4, 4, VectorNormalisation::L2);
     float a[4] = {3, 0, 4, 0};
