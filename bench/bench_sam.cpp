@@ -273,10 +273,10 @@ int benchSam(const std::vector<std::string>& args) {
     const std::vector<AmgMask> masks = generateMasks(rgb, decoder, o, &stats);
     const double seconds = secondsSince(t), seconds_cpu = cpuSeconds() - cpu;
     std::printf("%-10s %8.2f s  (cpu %.2f s) with the encoder; without it %.2f s (cpu %.2f s): decoder %.2f s of which masks %.2f s; "
-                "%lld prompts, %lld skipped, %lld masks upscaled, %zu masks out;  %.1fx vs official anchor",
+                "%lld prompts, %lld skipped (%lld not near anything found), %lld over budget, %lld masks upscaled, %zu masks out;  %.1fx vs official anchor",
                 mode.c_str(), encoder + seconds, encoder_cpu + seconds_cpu, seconds, seconds_cpu, decoder.inner().decoderSeconds(),
                 decoder.inner().maskSeconds(), (long long)stats.prompts_decoded, (long long)stats.prompts_skipped,
-                (long long)stats.masks_upscaled, masks.size(), anchor / (encoder + seconds));
+                (long long)stats.prompts_skipped_not_near, (long long)stats.prompts_over_budget, (long long)stats.masks_upscaled, masks.size(), anchor / (encoder + seconds));
     if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / (encoder + seconds));
     std::printf("\n");
   }

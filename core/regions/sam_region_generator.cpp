@@ -53,6 +53,7 @@ std::string SamRegionGenerator::identity() const {
     << " iou=" << a.pred_iou_thresh << " stab=" << a.stability_score_thresh << "/" << a.stability_score_offset << " nms=" << a.box_nms_thresh
     << " crops=" << a.crop_n_layers << "/" << a.crop_nms_thresh << "/" << a.crop_overlap_ratio << "/" << a.crop_n_points_downscale_factor
     << " min_area=" << a.min_mask_region_area << " fast=" << a.fast << "/" << a.fast_skip_covered_points;
+  if (a.fast) s << "/" << a.fast_coarse_points_per_side << "/" << a.fast_refine_near_found << "/" << a.fast_points_per_batch << "/" << a.fast_max_prompts;
   if (options_.slic_fill) {
     s << " slic-fill-opencv=" << options_.fill.superpixels << "/" << options_.fill.ruler << "/" << options_.fill.iterations << "/"
       << options_.fill.min_element_percent << "/" << options_.fill.min_pixels;

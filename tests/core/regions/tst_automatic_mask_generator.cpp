@@ -199,8 +199,10 @@ private slots:
     const auto exact = generateMasks(rgb, d1, o, &exact_stats);
     o.fast = true;
     o.fast_skip_covered_points = false;
+    o.fast_refine_near_found = false;
     const auto fast = generateMasks(rgb, d2, o, &fast_stats);
     o.fast_skip_covered_points = true;
+    o.fast_refine_near_found = true;
     const auto skipping = generateMasks(rgb, d3, o, &skip_stats);
     auto agreement = [&](const std::vector<AmgMask>& got) {
       double total = 0;
