@@ -165,11 +165,6 @@ std::vector<char> processBatchFast(const std::vector<cv::Point2d>& points, AmgMa
   if (o.fast_skip_covered_points) {
     for (const auto& [prompt, l] : smallest_of_prompt) state.coverage.setTo(1, l > 0);
   }
-  if (getenv("AMG_DEBUG")) {
-    fprintf(stderr, "batch %zu points: %zu iou-kept, %zu accepted; smallest areas", points.size(), keep.size(), smallest_of_prompt.size());
-    for (const auto& [prompt, l] : smallest_of_prompt) fprintf(stderr, " %d", cv::countNonZero(l > 0));
-    fprintf(stderr, "; coverage %.3f\n", cv::countNonZero(state.coverage) / double(state.coverage.total()));
-  }
   return accepted;
 }
 
