@@ -214,7 +214,8 @@ void decodeCoarseToFine(const std::vector<cv::Point2d>& points, AmgMaskDecoder& 
   for (int i = 0; i < n; ++i) order[size_t(i)] = i;
   // Within a level, bit-reversed Morton order: any prefix of a level is spread over the whole
   // crop (a van der Corput sequence in 2-D), so a prompt budget that ends inside a level leaves
-  // no region unvisited while another is done densely.
+  // no region unvisited while another is done densely. Without skipping: the grid's order (the
+  // exact mode's candidates in its order, so NMS breaks score ties the same way).
   int bits = 0;
   while ((1 << bits) < side) ++bits;
   auto spread_key = [&](int i) {
@@ -228,7 +229,7 @@ void decodeCoarseToFine(const std::vector<cv::Point2d>& points, AmgMaskDecoder& 
     return reversed;
   };
   std::vector<uint64_t> key(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) key[size_t(i)] = side * side == n ? spread_key(i) : uint64_t(i);
+  for (int i = 0; i < n; ++i) key[size_t(i)] = skipping && side * side == n ? spread_key(i) : uint64_t(i);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     return level[size_t(a)] != level[size_t(b)] ? level[size_t(a)] < level[size_t(b)] : key[size_t(a)] < key[size_t(b)];
   });
