@@ -14,6 +14,8 @@
 //   --precision P   the encoder precision of the exact mode (default fp32, the reference's);
 //   --fast-precision P  the fast mode's (default auto: bf16 on CPUs with native AVX512-BF16, as
 //             the fast region generators use); when it differs, fast mode has its own encoder pass.
+//   --fast-max-prompts N  the fast mode's prompt budget per crop (default: AmgOptions', or the
+//             mobilesam+slic generator's for vit_t).
 //   --skip-encoder  a random embedding instead of the encoder (decoder timings only).
 //   --agreement <folder> [--limit N]  fast vs exact mode on every image of the folder (one
 //             encoder pass per image): mean best-match mask IoU both ways, mask counts, times.
@@ -41,6 +43,7 @@
 #include "core/nets/sam_preprocess.h"
 #include "core/regions/automatic_mask_generator.h"
 #include "core/regions/sam_predictor.h"
+#include "core/regions/sam_region_generator.h"
 
 namespace regionlab::bench {
 namespace {
@@ -226,13 +229,19 @@ int benchSam(const std::vector<std::string>& args) {
   const bool tiny = model_name == "vit_t";
   const nets::SamArchitecture architecture = tiny ? nets::SamArchitecture::TinyVit : nets::SamArchitecture::VitB;
   const cv::Mat rgb = loadBenchImage(optionValue(args, "image", ""));
-  AmgOptions options;
+  // The AMG options of the region generator that runs this model in fast mode (mobilesam+slic for
+  // vit_t: its prompt budget), else the defaults; --fast-max-prompts overrides the budget.
+  AmgOptions options = tiny ? samRegionOptionsFor("mobilesam+slic")->amg : AmgOptions{};
+  options.fast = false;
   options.points_per_side = intOption(args, "points", 32);
+  options.fast_max_prompts = intOption(args, "fast-max-prompts", options.fast_max_prompts);
   const std::string modes = optionValue(args, "modes", "exact,fast");
   const double anchor = tiny ? 169.0 : 157.0;
   std::printf("sam benchmark: %s (random weights at the real size), image %dx%d, %d points per side, torch threads %d\n",
               nets::samArchitectureName(architecture), rgb.cols, rgb.rows, options.points_per_side, at::get_num_threads());
-  std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image\n", anchor);
+  std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image; fast mode: coarsest level %d², "
+              "batches of %d, at most %d prompts per crop\n",
+              anchor, options.fast_coarse_points_per_side, options.fast_points_per_batch, options.fast_max_prompts);
   const std::string precision = optionValue(args, "precision", "fp32"), fast_precision = optionValue(args, "fast-precision", "auto");
   const auto shared_model = std::make_shared<const nets::SamModel>(randomSamModel(architecture, threads, precision));
   const nets::SamModel& model = *shared_model;

@@ -29,8 +29,10 @@
 //   - stops after fast_max_prompts prompts per crop; within a level the points are visited in a
 //     spread-out (bit-reversed Morton) order, so a budget ending inside a level leaves no part
 //     of the crop unexplored while another is done densely.
-// With the official 32² grid its cost is 64 prompts plus the refinement of what they found
-// (at most fast_max_prompts), instead of 1,024. Its agreement with exact mode is measured by
+// With the official 32² grid its cost is the 64 coarse prompts plus the refinement of what they
+// found, capped at fast_max_prompts (96; mobilesam+slic: 48), instead of 1,024 prompts. (The
+// encoder's precision is the model's: the fast region generator asks for bf16 where the CPU has
+// native BF16.) Its agreement with exact mode is measured by
 // `regionlab-bench sam --agreement <folder>`.
 #include <cstdint>
 #include <vector>
