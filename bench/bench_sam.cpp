@@ -11,6 +11,11 @@
 //             negative click, a box, and a refinement from the previous low-res mask; the baseline
 //             is the same prompt without the cached embedding (encoder + prompt), as a tool that
 //             re-encodes per click would pay.
+//   --precision P   the encoder precision of the exact mode (default fp32, the reference's);
+//   --fast-precision P  the fast mode's (default auto: bf16 on CPUs with native AVX512-BF16, as
+//             the fast region generators use); when it differs, fast mode has its own encoder pass.
+//   --fast-max-prompts N  the fast mode's prompt budget per crop (default: AmgOptions', or the
+//             mobilesam+slic generator's for vit_t).
 //   --skip-encoder  a random embedding instead of the encoder (decoder timings only).
 //   --agreement <folder> [--limit N]  fast vs exact mode on every image of the folder (one
 //             encoder pass per image): mean best-match mask IoU both ways, mask counts, times.
@@ -38,6 +43,7 @@
 #include "core/nets/sam_preprocess.h"
 #include "core/regions/automatic_mask_generator.h"
 #include "core/regions/sam_predictor.h"
+#include "core/regions/sam_region_generator.h"
 
 namespace regionlab::bench {
 namespace {
@@ -114,7 +120,8 @@ std::vector<std::filesystem::path> imagesIn(const std::filesystem::path& folder,
 // Fast mode against exact mode on every image of a folder: one encoder pass per image, both modes
 // from that embedding. Agreement = mean over the fast masks of their best IoU with an exact mask
 // (and the reverse: how well the fast masks cover the exact ones), pooled over all images.
-int runAgreement(const nets::SamModel& model, const std::filesystem::path& folder, int limit, const AmgOptions& options) {
+int runAgreement(const nets::SamModel& model, const nets::SamModel& fast_model, const std::filesystem::path& folder, int limit,
+                 const AmgOptions& options) {
   const std::vector<std::filesystem::path> files = imagesIn(folder, limit);
   if (files.empty()) throw std::runtime_error("no images in " + folder.string());
   double fast_to_exact = 0, exact_to_fast = 0, encoder_s = 0, exact_s = 0, fast_s = 0, exact_cpu = 0, fast_cpu = 0;
@@ -125,13 +132,16 @@ int runAgreement(const nets::SamModel& model, const std::filesystem::path& folde
     auto t = Clock::now();
     const nets::SamEmbedding embedding = model.encode(rgb);
     encoder_s += secondsSince(t);
+    const bool own_fast_embedding = &fast_model != &model;
+    const nets::SamEmbedding fast_embedding = own_fast_embedding ? fast_model.encode(rgb) : nets::SamEmbedding();
     std::vector<AmgMask> result[2];
     AmgStatistics stats[2];
     double seconds[2], cpu[2];
     for (int mode = 0; mode < 2; ++mode) {
       AmgOptions o = options;
       o.fast = mode == 1;
-      PrecomputedEmbeddingDecoder decoder(model, embedding);
+      const bool fast_encoder = mode == 1 && own_fast_embedding;
+      PrecomputedEmbeddingDecoder decoder(fast_encoder ? fast_model : model, fast_encoder ? fast_embedding : embedding);
       const double c = cpuSeconds();
       t = Clock::now();
       result[mode] = generateMasks(rgb, decoder, o, &stats[mode]);
@@ -219,17 +229,37 @@ int benchSam(const std::vector<std::string>& args) {
   const bool tiny = model_name == "vit_t";
   const nets::SamArchitecture architecture = tiny ? nets::SamArchitecture::TinyVit : nets::SamArchitecture::VitB;
   const cv::Mat rgb = loadBenchImage(optionValue(args, "image", ""));
-  AmgOptions options;
+  // The AMG options of the region generator that runs this model in fast mode (mobilesam+slic for
+  // vit_t: its prompt budget), else the defaults; --fast-max-prompts overrides the budget.
+  AmgOptions options = tiny ? samRegionOptionsFor("mobilesam+slic")->amg : AmgOptions{};
+  options.fast = false;
   options.points_per_side = intOption(args, "points", 32);
+  options.fast_max_prompts = intOption(args, "fast-max-prompts", options.fast_max_prompts);
   const std::string modes = optionValue(args, "modes", "exact,fast");
   const double anchor = tiny ? 169.0 : 157.0;
   std::printf("sam benchmark: %s (random weights at the real size), image %dx%d, %d points per side, torch threads %d\n",
               nets::samArchitectureName(architecture), rgb.cols, rgb.rows, options.points_per_side, at::get_num_threads());
-  std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image\n", anchor);
-  const auto shared_model = std::make_shared<const nets::SamModel>(randomSamModel(architecture, threads));
+  std::printf("official AMG anchor on this machine kind (BUILD_NOTES.md): %.0f s per image; fast mode: coarsest level %d², "
+              "batches of %d, at most %d prompts per crop\n",
+              anchor, options.fast_coarse_points_per_side, options.fast_points_per_batch, options.fast_max_prompts);
+  const std::string precision = optionValue(args, "precision", "fp32"), fast_precision = optionValue(args, "fast-precision", "auto");
+  const auto shared_model = std::make_shared<const nets::SamModel>(randomSamModel(architecture, threads, precision));
   const nets::SamModel& model = *shared_model;
+  // The fast mode's encoder: the same random weights in its own precision (a second model only
+  // when the precisions resolve differently).
+  std::unique_ptr<nets::SamModel> own_fast_model;
+  {
+    nets::InferenceOptions fo;
+    fo.precision = fast_precision;
+    if (nets::resolveInference(fo).precision != model.settings().precision) {
+      own_fast_model = std::make_unique<nets::SamModel>(randomSamModel(architecture, threads, fast_precision));
+    }
+  }
+  const nets::SamModel& fast_model = own_fast_model ? *own_fast_model : model;
+  std::printf("encoder precision: exact %s, fast %s\n", nets::precisionName(model.settings().precision),
+              nets::precisionName(fast_model.settings().precision));
   const std::string agreement = optionValue(args, "agreement", "");
-  if (!agreement.empty()) return runAgreement(model, agreement, intOption(args, "limit", 0), options);
+  if (!agreement.empty()) return runAgreement(model, fast_model, agreement, intOption(args, "limit", 0), options);
 
   // One encoder pass; every mode below decodes from that embedding, and its time with the encoder
   // is its own time plus this one.
@@ -262,22 +292,36 @@ int benchSam(const std::vector<std::string>& args) {
                 "baseline", baseline, encoder_cpu + cpuSeconds() - cpu, seconds, cpuSeconds() - cpu, decoder.decoderSeconds(),
                 decoder.maskSeconds(), kept);
   }
+  // The fast mode's own encoder pass when its precision differs.
+  nets::SamEmbedding fast_embedding;
+  double fast_encoder = encoder, fast_encoder_cpu = encoder_cpu;
+  if (own_fast_model && modes.find("fast") != std::string::npos && !hasFlag(args, "skip-encoder")) {
+    cpu = cpuSeconds();
+    t = Clock::now();
+    fast_embedding = own_fast_model->encode(rgb);
+    fast_encoder = secondsSince(t);
+    fast_encoder_cpu = cpuSeconds() - cpu;
+    std::printf("%-10s %8.2f s  (cpu %.2f s) the fast mode's, %s\n", "encoder", fast_encoder, fast_encoder_cpu,
+                nets::precisionName(own_fast_model->settings().precision));
+  }
   for (const std::string mode : {"exact", "fast"}) {
     if (modes.find(mode) == std::string::npos) continue;
     AmgOptions o = options;
     o.fast = mode == "fast";
-    PrecomputedEmbeddingDecoder decoder(model, embedding);
+    const bool own = o.fast && !fast_embedding.empty();
+    const double mode_encoder = own ? fast_encoder : encoder, mode_encoder_cpu = own ? fast_encoder_cpu : encoder_cpu;
+    PrecomputedEmbeddingDecoder decoder(own ? fast_model : model, own ? fast_embedding : embedding);
     AmgStatistics stats;
     cpu = cpuSeconds();
     t = Clock::now();
     const std::vector<AmgMask> masks = generateMasks(rgb, decoder, o, &stats);
     const double seconds = secondsSince(t), seconds_cpu = cpuSeconds() - cpu;
     std::printf("%-10s %8.2f s  (cpu %.2f s) with the encoder; without it %.2f s (cpu %.2f s): decoder %.2f s of which masks %.2f s; "
-                "%lld prompts, %lld skipped, %lld masks upscaled, %zu masks out;  %.1fx vs official anchor",
-                mode.c_str(), encoder + seconds, encoder_cpu + seconds_cpu, seconds, seconds_cpu, decoder.inner().decoderSeconds(),
+                "%lld prompts, %lld skipped (%lld not near anything found), %lld over budget, %lld masks upscaled, %zu masks out;  %.1fx vs official anchor",
+                mode.c_str(), mode_encoder + seconds, mode_encoder_cpu + seconds_cpu, seconds, seconds_cpu, decoder.inner().decoderSeconds(),
                 decoder.inner().maskSeconds(), (long long)stats.prompts_decoded, (long long)stats.prompts_skipped,
-                (long long)stats.masks_upscaled, masks.size(), anchor / (encoder + seconds));
-    if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / (encoder + seconds));
+                (long long)stats.prompts_skipped_not_near, (long long)stats.prompts_over_budget, (long long)stats.masks_upscaled, masks.size(), anchor / (mode_encoder + seconds));
+    if (baseline > 0) std::printf(", %.1fx vs in-process baseline", baseline / (mode_encoder + seconds));
     std::printf("\n");
   }
   if (hasFlag(args, "predictor")) benchPredictor(shared_model, rgb, intOption(args, "prompts", 20));

@@ -125,7 +125,7 @@ void addSamPromptEncoderAndDecoder(RandomWeights& w) {
   w.constant(d + "iou_prediction_head.layers.2.bias", {4}, 0.88f);
 }
 
-nets::SamModel randomSamModel(nets::SamArchitecture architecture, int threads) {
+nets::SamModel randomSamModel(nets::SamArchitecture architecture, int threads, const std::string& precision) {
   at::manual_seed(0);
   RandomWeights w;
   if (architecture == nets::SamArchitecture::TinyVit) {
@@ -136,6 +136,7 @@ nets::SamModel randomSamModel(nets::SamArchitecture architecture, int threads) {
   addSamPromptEncoderAndDecoder(w);
   nets::SamModelOptions options;
   options.threads = threads;
+  options.precision = precision;
   return nets::SamModel::fromStateDict(nets::StateDict::fromTensors("random weights", std::move(w.tensors)), architecture, options);
 }
 

@@ -55,8 +55,9 @@ void addTinyVitEncoder(RandomWeights& w, const std::string& prefix);
 // Prompt encoder and mask decoder (shared by SAM and MobileSAM).
 void addSamPromptEncoderAndDecoder(RandomWeights& w);
 
-// A whole random model (seeded: every run builds the same weights).
-nets::SamModel randomSamModel(nets::SamArchitecture architecture, int threads);
+// A whole random model (seeded: every run builds the same weights); precision of the image
+// encoder as InferenceOptions::precision ("" = $REGIONLAB_PRECISION, else fp32).
+nets::SamModel randomSamModel(nets::SamArchitecture architecture, int threads, const std::string& precision = "");
 // RGB of the file at path; empty path: 640×480 blurred noise.
 cv::Mat loadBenchImage(const std::string& path);
 

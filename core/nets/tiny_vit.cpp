@@ -26,14 +26,27 @@ struct Map {
   int64_t b = 0, h = 0, w = 0;
 };
 
-// A GEMM-ready layer: y = x·weight_t + bias (weight_t a transposed view of out × in).
+// A GEMM-ready layer: y = x·weight_t + bias (weight_t a transposed view of out × in), in the
+// weights' precision (float32, or bfloat16 when the settings ask for it); the rows between the
+// layers stay float32 (the depthwise convolutions, attention, norms and residuals).
 struct Linear {
   at::Tensor weight_t, bias;
-  at::Tensor operator()(const at::Tensor& x) const { return at::addmm(bias, x, weight_t); }
+  at::Tensor operator()(const at::Tensor& x) const {
+    if (weight_t.scalar_type() == at::kFloat) return at::addmm(bias, x, weight_t);
+    return at::addmm(bias, x.to(weight_t.scalar_type()), weight_t).to(at::kFloat);
+  }
+  // x += a·weight_t + bias (float32: accumulated in place, as before the bf16 option).
+  void addTo(at::Tensor& x, const at::Tensor& a) const {
+    if (weight_t.scalar_type() == at::kFloat) {
+      x.addmm_(a, weight_t).add_(bias);
+    } else {
+      x.add_((*this)(a));
+    }
+  }
 };
 
-Linear finish(const at::Tensor& weight, const at::Tensor& bias, at::Device device) {
-  return {weight.to(device, at::kFloat).contiguous().t(), bias.to(device, at::kFloat).contiguous()};
+Linear finish(const at::Tensor& weight, const at::Tensor& bias, at::Device device, at::ScalarType type) {
+  return {weight.to(device, type).contiguous().t(), bias.to(device, type).contiguous()};
 }
 
 // Conv2d (no bias) + BatchNorm2d in eval mode, folded in float64 into one convolution with bias:
@@ -52,9 +65,9 @@ FoldedConv foldConvBn(const StateDict& s, int64_t in_per_group, int64_t k) {
 }
 
 // A 1×1 Conv2d+BN as a linear layer on rows.
-Linear pointwise(const StateDict& s, int64_t in, at::Device device) {
+Linear pointwise(const StateDict& s, int64_t in, at::Device device, at::ScalarType type) {
   const FoldedConv f = foldConvBn(s, in, 1);
-  return finish(f.weight.flatten(1), f.bias, device);
+  return finish(f.weight.flatten(1), f.bias, device, type);
 }
 
 // A depthwise 3×3 Conv2d+BN (padding 1) on channels-last rows.
@@ -107,7 +120,8 @@ struct MbConv {  // conv1 1×1 (×4) → GELU → depthwise 3×3 → GELU → co
   Depthwise conv2;
   Map operator()(const Map& x) const {
     const Map mid = pointwiseThenDepthwise(conv1, conv2, x);
-    at::Tensor out = at::addmm(x.rows, mid.rows, conv3.weight_t).add_(conv3.bias);
+    at::Tensor out = x.rows.clone();
+    conv3.addTo(out, mid.rows);
     at::gelu_(out);
     return {out, x.b, x.h, x.w};
   }
@@ -172,11 +186,11 @@ Map tinyVitBlock(Map x, const TinyVitBlock& b) {
     const at::Tensor windows = windowPartition(qkv.view({x.b, x.h, x.w, -1}), ws, b.qkv.bias);
     attended = windowUnpartition(biasedWindowAttention(windows, b), ws, x.b, x.h, x.w);
   }
-  x.rows.addmm_(attended.view({-1, c}), b.proj.weight_t).add_(b.proj.bias);
+  b.proj.addTo(x.rows, attended.view({-1, c}));
   x = b.local_conv(x);
   at::Tensor hidden = b.fc1(at::layer_norm(x.rows, {c}, c10::nullopt, c10::nullopt, kLayerNormEps));
   at::gelu_(hidden);
-  x.rows.addmm_(hidden, b.fc2.weight_t).add_(b.fc2.bias);
+  b.fc2.addTo(x.rows, hidden);
   return x;
 }
 
@@ -199,13 +213,16 @@ public:
   TinyVitEncoder(const StateDict& w, const InferenceSettings& settings) : settings_(settings) {
     keepFreedMemoryInProcess();
     device_ = settings.device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    compute_ = settings.precision == ComputePrecision::BFloat16 ? at::kBFloat16
+               : settings.precision == ComputePrecision::Float16 ? at::kHalf
+                                                                  : at::kFloat;
     const StateDict pe = w.scope("patch_embed.seq.");
     const FoldedConv p0 = foldConvBn(pe.scope("0."), 3, 3);
     const FoldedConv p2 = foldConvBn(pe.scope("2."), p0.weight.size(0), 3);
-    patch0_w_ = p0.weight.to(device_, at::kFloat);
-    patch0_b_ = p0.bias.to(device_, at::kFloat);
-    patch2_w_ = p2.weight.to(device_, at::kFloat);
-    patch2_b_ = p2.bias.to(device_, at::kFloat);
+    patch0_w_ = p0.weight.to(device_, compute_);
+    patch0_b_ = p0.bias.to(device_, compute_);
+    patch2_w_ = p2.weight.to(device_, compute_);
+    patch2_b_ = p2.bias.to(device_, compute_);
     const int stages = w.countIndexed("layers.");
     if (stages != 4) w.fail("expected 4 TinyViT stages (image_encoder.layers.0-3), found " + std::to_string(stages));
     int64_t channels = p2.weight.size(0);
@@ -215,8 +232,8 @@ public:
       for (int j = 0; j < depth; ++j) {
         const StateDict s = layer.scope("blocks." + std::to_string(j) + ".");
         if (i == 0) {
-          const Linear conv1 = pointwise(s.scope("conv1."), channels, device_);
-          mbconvs_.push_back({conv1, pointwise(s.scope("conv3."), conv1.bias.size(0), device_), Depthwise::load(s.scope("conv2."), 1, device_)});
+          const Linear conv1 = pointwise(s.scope("conv1."), channels, device_, compute_);
+          mbconvs_.push_back({conv1, pointwise(s.scope("conv3."), conv1.bias.size(0), device_, compute_), Depthwise::load(s.scope("conv2."), 1, device_)});
         } else {
           stage_blocks_[size_t(i)].push_back(loadBlock(s));
           if (stage_blocks_[size_t(i)].back().dim != channels) s.fail("block width differs from its stage's input");
@@ -227,7 +244,7 @@ public:
         // MobileSAM keeps the 64×64 grid in its last merge: stride 1 for out_dim 320/448/576.
         const int64_t out = d.tensor("conv1.c.weight", {-1, channels, 1, 1}).size(0);
         const int stride = (out == 320 || out == 448 || out == 576) ? 1 : 2;
-        merges_.push_back({pointwise(d.scope("conv1."), channels, device_), pointwise(d.scope("conv3."), out, device_),
+        merges_.push_back({pointwise(d.scope("conv1."), channels, device_, compute_), pointwise(d.scope("conv3."), out, device_, compute_),
                            Depthwise::load(d.scope("conv2."), stride, device_)});
         channels = out;
       }
@@ -244,9 +261,9 @@ public:
 
   at::Tensor forward(const at::Tensor& input) const override {
     applyInferenceThreads(settings_);
-    at::Tensor y = at::conv2d(input.to(device_, at::kFloat), patch0_w_, patch0_b_, {2, 2}, {1, 1});
+    at::Tensor y = at::conv2d(input.to(device_, compute_), patch0_w_, patch0_b_, {2, 2}, {1, 1});
     at::gelu_(y);
-    y = at::conv2d(y, patch2_w_, patch2_b_, {2, 2}, {1, 1});
+    y = at::conv2d(y, patch2_w_, patch2_b_, {2, 2}, {1, 1}).to(at::kFloat);
     Map x{y.permute({0, 2, 3, 1}).reshape({-1, y.size(1)}).contiguous(), y.size(0), y.size(2), y.size(3)};
     for (const MbConv& m : mbconvs_) x = m(x);
     x = merges_[0](x);
@@ -271,7 +288,8 @@ public:
     for (size_t i = 1; i < 4; ++i) {
       if (!stage_blocks_[i].empty()) s << " " << stage_blocks_[i].front().dim << "×" << stage_blocks_[i].size();
     }
-    s << ", fp32)";
+    s << ", " << (compute_ == at::kFloat ? "fp32" : compute_ == at::kBFloat16 ? "bf16 GEMMs and patch convolutions" : "fp16 GEMMs and patch convolutions")
+      << ")";
     return s.str();
   }
 
@@ -298,13 +316,13 @@ private:
       qkv_w.narrow(0, h * 3 * kd, kd).mul_(scale);
       qkv_b.narrow(0, h * 3 * kd, kd).mul_(scale);
     }
-    b.qkv = finish(qkv_w, qkv_b, device_);
-    b.proj = finish(s.tensor("attn.proj.weight", {dim, dim}), s.tensor("attn.proj.bias", {dim}), device_);
+    b.qkv = finish(qkv_w, qkv_b, device_, compute_);
+    b.proj = finish(s.tensor("attn.proj.weight", {dim, dim}), s.tensor("attn.proj.bias", {dim}), device_, compute_);
     const int64_t hidden = s.tensor("mlp.fc1.weight", {-1, dim}).size(0);
     at::Tensor fc1_w = s.tensor("mlp.fc1.weight").to(at::kDouble), fc1_b = s.tensor("mlp.fc1.bias", {hidden}).to(at::kDouble);
     const at::Tensor mg = s.tensor("mlp.norm.weight", {dim}).to(at::kDouble), mb = s.tensor("mlp.norm.bias", {dim}).to(at::kDouble);
-    b.fc1 = finish(fc1_w * mg.unsqueeze(0), fc1_b + at::mv(fc1_w, mb), device_);
-    b.fc2 = finish(s.tensor("mlp.fc2.weight", {dim, hidden}), s.tensor("mlp.fc2.bias", {dim}), device_);
+    b.fc1 = finish(fc1_w * mg.unsqueeze(0), fc1_b + at::mv(fc1_w, mb), device_, compute_);
+    b.fc2 = finish(s.tensor("mlp.fc2.weight", {dim, hidden}), s.tensor("mlp.fc2.bias", {dim}), device_, compute_);
     b.local_conv = Depthwise::load(s.scope("local_conv."), 1, device_);
     if (b.local_conv.channels() != dim) s.fail("local_conv width differs from the block's");
     b.bias = gatherAttentionBias(table, b.window).to(device_, at::kFloat);
@@ -313,6 +331,7 @@ private:
 
   InferenceSettings settings_;
   at::Device device_ = at::kCPU;
+  at::ScalarType compute_ = at::kFloat;  // of the GEMMs and patch convolutions
   at::Tensor patch0_w_, patch0_b_, patch2_w_, patch2_b_;
   std::vector<MbConv> mbconvs_;
   std::vector<PatchMerging> merges_;

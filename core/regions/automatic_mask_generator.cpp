@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include <opencv2/imgproc.hpp>
 
@@ -114,16 +116,18 @@ struct FastCrop {
   cv::Mat coverage;  // CV_8U over the low-res valid area: 1 where an accepted mask lies
 };
 
-void processBatchFast(const std::vector<cv::Point2d>& points, AmgMaskDecoder& decoder, const amg::CropBox& crop, cv::Size image,
-                      const AmgOptions& o, std::vector<Candidate>& out, FastCrop& state, AmgStatistics& stats) {
+// Returns, per point, whether it gave at least one accepted candidate.
+std::vector<char> processBatchFast(const std::vector<cv::Point2d>& points, AmgMaskDecoder& decoder, const amg::CropBox& crop, cv::Size image,
+                                   const AmgOptions& o, std::vector<Candidate>& out, FastCrop& state, AmgStatistics& stats) {
   const int k = decoder.masksPerPoint();
+  std::vector<char> accepted(points.size(), 0);
   const std::vector<float> iou = decoder.decodeBatch(points);
   stats.prompts_decoded += int64_t(points.size());
   std::vector<int> keep;
   for (int i = 0; i < int(iou.size()); ++i) {
     if (o.pred_iou_thresh <= 0.0 || iou[size_t(i)] > float(o.pred_iou_thresh)) keep.push_back(i);
   }
-  if (keep.empty()) return;
+  if (keep.empty()) return accepted;
   cv::Size valid;
   const std::vector<cv::Mat> low = decoder.lowResLogits(keep, &valid);
   if (state.coverage.empty()) state.coverage = cv::Mat::zeros(valid, CV_8U);
@@ -143,12 +147,13 @@ void processBatchFast(const std::vector<cv::Point2d>& points, AmgMaskDecoder& de
     c.box = box;
     c.iou = iou[size_t(keep[j])];
     c.stability = stability;
-    c.point = points[size_t(keep[j] / k)];
+    const int prompt = keep[j] / k;
+    c.point = points[size_t(prompt)];
     c.low_res = low[j];
+    accepted[size_t(prompt)] = 1;
     // Coverage from the smallest accepted mask of each prompt only: a later point inside it
     // would most likely return the same part/whole hierarchy; larger masks (whole objects,
     // background) would hide the parts other points find.
-    const int prompt = keep[j] / k;
     const int area = cv::countNonZero(l > 0);
     if (smallest_of_prompt.empty() || smallest_of_prompt.back().first != prompt) {
       smallest_of_prompt.push_back({prompt, l});
@@ -157,8 +162,10 @@ void processBatchFast(const std::vector<cv::Point2d>& points, AmgMaskDecoder& de
     }
     out.push_back(std::move(c));
   }
-  if (!o.fast_skip_covered_points) return;
-  for (const auto& [prompt, l] : smallest_of_prompt) state.coverage.setTo(1, l > 0);
+  if (o.fast_skip_covered_points) {
+    for (const auto& [prompt, l] : smallest_of_prompt) state.coverage.setTo(1, l > 0);
+  }
+  return accepted;
 }
 
 bool covered(const FastCrop& state, const cv::Point2d& p, const cv::Rect& crop) {
@@ -166,6 +173,110 @@ bool covered(const FastCrop& state, const cv::Point2d& p, const cv::Rect& crop) 
   const int x = std::clamp(int(p.x / crop.width * state.coverage.cols), 0, state.coverage.cols - 1);
   const int y = std::clamp(int(p.y / crop.height * state.coverage.rows), 0, state.coverage.rows - 1);
   return state.coverage.at<uint8_t>(y, x) != 0;
+}
+
+// Nested coarse-to-fine levels of one axis of a grid of `side` points: level 0 is every
+// 2^L-th point, level ℓ adds the points of stride 2^(L−ℓ), L the fewest doublings that bring the
+// coarsest level to ≤ coarse_side points. Each level's offset keeps its points centred.
+std::vector<int> axisLevels(int side, int coarse_side, int& levels) {
+  levels = 0;
+  while (coarse_side > 0 && ((side + (1 << levels) - 1) >> levels) > coarse_side) ++levels;
+  std::vector<int> level(size_t(side), levels);
+  auto off_centre = [side](int offset, int stride) {
+    double sum = 0;
+    int n = 0;
+    for (int i = offset; i < side; i += stride) sum += i, ++n;
+    return n ? std::abs(sum / n - (side - 1) / 2.0) : 1e9;
+  };
+  int offset = 0;
+  for (int k = 1; k <= levels; ++k) {
+    const int stride = 1 << k, half = stride / 2;
+    if (off_centre(offset + half, stride) < off_centre(offset, stride)) offset += half;
+    for (int i = offset; i < side; i += stride) level[size_t(i)] = levels - k;
+  }
+  return level;
+}
+
+// The fast branch of processCrop: the grid's points coarse to fine (AmgOptions fast_*).
+void decodeCoarseToFine(const std::vector<cv::Point2d>& points, AmgMaskDecoder& decoder, const amg::CropBox& crop, cv::Size image,
+                        const AmgOptions& o, std::vector<Candidate>& data, AmgStatistics& stats) {
+  enum Status : char { Pending, Found, Empty, Covered, NotNear };
+  const int n = int(points.size());
+  const int side = int(std::lround(std::sqrt(double(n))));
+  const bool skipping = o.fast_skip_covered_points || o.fast_refine_near_found;
+  int levels = 0;
+  std::vector<int> level(size_t(n), 0);
+  if (skipping && side * side == n) {
+    const std::vector<int> axis = axisLevels(side, o.fast_coarse_points_per_side, levels);
+    for (int i = 0; i < n; ++i) level[size_t(i)] = std::max(axis[size_t(i % side)], axis[size_t(i / side)]);
+  }
+  std::vector<int> order(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) order[size_t(i)] = i;
+  // Within a level, bit-reversed Morton order: any prefix of a level is spread over the whole
+  // crop (a van der Corput sequence in 2-D), so a prompt budget that ends inside a level leaves
+  // no region unvisited while another is done densely. Without skipping: the grid's order (the
+  // exact mode's candidates in its order, so NMS breaks score ties the same way).
+  int bits = 0;
+  while ((1 << bits) < side) ++bits;
+  auto spread_key = [&](int i) {
+    uint64_t morton = 0;
+    for (int b = 0; b < bits; ++b) {
+      morton |= uint64_t((i % side >> b) & 1) << (2 * b);
+      morton |= uint64_t((i / side >> b) & 1) << (2 * b + 1);
+    }
+    uint64_t reversed = 0;
+    for (int b = 0; b < 2 * bits; ++b) reversed |= ((morton >> b) & 1) << (2 * bits - 1 - b);
+    return reversed;
+  };
+  std::vector<uint64_t> key(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) key[size_t(i)] = skipping && side * side == n ? spread_key(i) : uint64_t(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return level[size_t(a)] != level[size_t(b)] ? level[size_t(a)] < level[size_t(b)] : key[size_t(a)] < key[size_t(b)];
+  });
+  std::vector<char> status(size_t(n), Pending);
+  // A coarser point within one step of the next-coarser level's grid was covered or found masks.
+  auto near_found = [&](int i) {
+    const int l = level[size_t(i)], step = 1 << (levels - l + 1), x = i % side, y = i / side;
+    for (int yy = std::max(0, y - step); yy <= std::min(side - 1, y + step); ++yy) {
+      for (int xx = std::max(0, x - step); xx <= std::min(side - 1, x + step); ++xx) {
+        const int j = yy * side + xx;
+        if (level[size_t(j)] < l && (status[size_t(j)] == Found || status[size_t(j)] == Covered)) return true;
+      }
+    }
+    return false;
+  };
+  const size_t batch = size_t(std::max(1, o.fast_points_per_batch));
+  FastCrop state;
+  size_t next = 0;
+  const int64_t budget = o.fast_max_prompts > 0 ? o.fast_max_prompts : std::numeric_limits<int64_t>::max();
+  int64_t decoded = 0;
+  while (next < order.size()) {
+    if (decoded >= budget) {  // the rest of the grid is left undecoded
+      stats.prompts_over_budget += int64_t(order.size() - next);
+      break;
+    }
+    const int l = level[size_t(order[next])];
+    std::vector<int> chosen;
+    std::vector<cv::Point2d> slice;
+    while (next < order.size() && level[size_t(order[next])] == l && slice.size() < batch && decoded + int64_t(slice.size()) < budget) {
+      const int i = order[next++];
+      if (o.fast_skip_covered_points && covered(state, points[size_t(i)], crop.box)) {
+        status[size_t(i)] = Covered;
+        ++stats.prompts_skipped;
+      } else if (o.fast_refine_near_found && l > 0 && !near_found(i)) {
+        status[size_t(i)] = NotNear;
+        ++stats.prompts_skipped;
+        ++stats.prompts_skipped_not_near;
+      } else {
+        chosen.push_back(i);
+        slice.push_back(points[size_t(i)]);
+      }
+    }
+    if (slice.empty()) continue;
+    decoded += int64_t(slice.size());
+    const std::vector<char> accepted = processBatchFast(slice, decoder, crop, image, o, data, state, stats);
+    for (size_t j = 0; j < chosen.size(); ++j) status[size_t(chosen[j])] = accepted[j] ? Found : Empty;
+  }
 }
 
 std::vector<Candidate> processCrop(const cv::Mat& rgb, const amg::CropBox& crop, const std::vector<cv::Point2d>& grid,
@@ -181,29 +292,7 @@ std::vector<Candidate> processCrop(const cv::Mat& rgb, const amg::CropBox& crop,
       processBatchExact(slice, decoder, crop, image, o, data, stats);
     }
   } else {
-    // With point skipping, coarse-to-fine order: even rows and columns of the grid first.
-    const int side = int(std::lround(std::sqrt(double(points.size()))));
-    std::vector<size_t> order;
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t i = 0; i < points.size(); ++i) {
-        const bool coarse = !o.fast_skip_covered_points || (side > 0 && (int(i) % side) % 2 == 0 && (int(i) / side) % 2 == 0);
-        if (coarse == (pass == 0)) order.push_back(i);
-      }
-    }
-    FastCrop state;
-    size_t next = 0;
-    while (next < order.size()) {
-      std::vector<cv::Point2d> slice;
-      while (next < order.size() && slice.size() < batch) {
-        const cv::Point2d& p = points[order[next++]];
-        if (covered(state, p, crop.box)) {
-          ++stats.prompts_skipped;
-        } else {
-          slice.push_back(p);
-        }
-      }
-      if (!slice.empty()) processBatchFast(slice, decoder, crop, image, o, data, state, stats);
-    }
+    decodeCoarseToFine(points, decoder, crop, image, o, data, stats);
   }
   data = nmsCandidates(std::move(data), o.box_nms_thresh);
   if (o.fast && !data.empty()) {
@@ -262,6 +351,7 @@ void removeSmallRegionsAndNms(std::vector<AmgMask>& masks, int min_area, double 
 std::vector<AmgMask> generateMasks(const cv::Mat& rgb, AmgMaskDecoder& decoder, const AmgOptions& o, AmgStatistics* statistics) {
   if (rgb.type() != CV_8UC3) throw Error("the automatic mask generator needs an 8-bit RGB image");
   if (o.points_per_side < 1 || o.points_per_batch < 1) throw Error("automatic mask generator: points_per_side and points_per_batch must be ≥ 1");
+  if (o.fast && o.fast_points_per_batch < 1) throw Error("automatic mask generator: fast_points_per_batch must be ≥ 1");
   AmgStatistics stats;
   const auto grids = amg::layerPointGrids(o.points_per_side, o.crop_n_layers, o.crop_n_points_downscale_factor);
   const auto crops = amg::cropBoxes(rgb.size(), o.crop_n_layers, o.crop_overlap_ratio);

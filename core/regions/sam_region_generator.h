@@ -4,7 +4,8 @@
 //   "sam+slic"        SAM ViT-H (the paper's model, sam_vit_h_4b8939.pth)
 //   "sam-l+slic"      SAM ViT-L (sam_vit_l_0b3195.pth)
 //   "sam-b+slic"      SAM ViT-B (sam_vit_b_01ec64.pth)
-//   "mobilesam+slic"  MobileSAM (mobile_sam.pt) with the fast generator mode: the fast choice
+//   "mobilesam+slic"  MobileSAM (mobile_sam.pt) with the fast generator mode and the encoder in
+//                     bf16 on CPUs with native BF16 (unless $REGIONLAB_PRECISION says): the fast choice
 // Checkpoints are looked up by their official names in the model directory.
 #include <memory>
 #include <mutex>

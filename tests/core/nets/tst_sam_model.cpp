@@ -111,6 +111,37 @@ private slots:
 
   // Resize-longest-side (Pillow bilinear) + normalise + pad on the decoded photo gives the
   // reference's stored input.
+  // MobileSAM's TinyViT with bf16 GEMMs and patch convolutions (the fast region generator's
+  // choice on CPUs with native BF16) stays close to its fp32 embedding.
+  void tinyVitBf16StaysCloseToFp32() {
+    REGIONLAB_REQUIRE_GOLDEN(dir);
+    SamModelOptions bf16 = tinyOptions();
+    bf16.precision = "bf16";
+    bf16.device = "cpu";
+    try {
+      resolveInference(bf16);
+    } catch (const Error& e) {
+      QSKIP(e.what());
+    }
+    SamModelOptions fp32 = tinyOptions();
+    fp32.precision = "fp32";
+    fp32.device = "cpu";
+    const StateDict inputs = StateDict::load(dir / "sam_tiny.expected.pth");
+    const at::Tensor input = inputs.tensor("input", {1, 3, 1024, 1024}).contiguous();
+    const SamModel exact = SamModel::load(dir / "mobile_sam_tiny.pth", SamArchitecture::TinyVit, fp32);
+    const SamModel fast = SamModel::load(dir / "mobile_sam_tiny.pth", SamArchitecture::TinyVit, bf16);
+    QVERIFY(fast.describe().find("bf16") != std::string::npos);
+    const SamEmbedding a = exact.encodeInput(input.data_ptr<float>(), {640, 426}, samResizedSize(426, 640));
+    const SamEmbedding b = fast.encodeInput(input.data_ptr<float>(), {640, 426}, samResizedSize(426, 640));
+    QCOMPARE(a.values.size(), b.values.size());
+    const at::Tensor ta = at::from_blob(const_cast<float*>(a.values.data()), {int64_t(a.values.size())}, at::kFloat);
+    const at::Tensor tb = at::from_blob(const_cast<float*>(b.values.data()), {int64_t(b.values.size())}, at::kFloat);
+    const double relative = (ta - tb).norm().item<double>() / ta.norm().item<double>();
+    qInfo("TinyViT bf16 vs fp32 embedding: relative L2 error %.4g", relative);
+    QVERIFY(relative > 0.0);   // bf16 really ran
+    QVERIFY(relative < 2e-2);  // bf16 keeps 8 significant bits: ~0.4% per rounding
+  }
+
   void preprocessingMatchesReference() {
     REGIONLAB_REQUIRE_GOLDEN(dir);
     cv::Mat bgr = cv::imread((dir / "input.jpg").string(), cv::IMREAD_COLOR);

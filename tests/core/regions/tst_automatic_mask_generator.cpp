@@ -4,6 +4,8 @@
 // the work (IoU filter before upscaling, upscaling survivors only), against a straightforward
 // transcription of the official _process_batch/_process_crop order: identical output.
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <QtTest>
 #include <nlohmann/json.hpp>
@@ -69,6 +71,82 @@ Match matchMasks(const std::vector<Rle>& expected, const std::vector<std::pair<f
                                  double(std::abs(expected_scores[i].second - got[best_j].stability_score))});
   }
   return m;
+}
+
+
+// A scene of labelled rectangles answered as SAM answers a clean image: a prompt on an object
+// gives that object (masks 0 and 1, predicted IoU 0.95 and 0.92) and the whole image (0.80,
+// dropped by the IoU filter); a prompt on the background fails the IoU filter (0.5), as SAM's
+// ambiguous prompts do. Records every batch of prompts.
+class SceneDecoder final : public AmgMaskDecoder {
+public:
+  explicit SceneDecoder(cv::Mat labels) : labels_(std::move(labels)) {}
+  void setImage(const cv::Mat& rgb) override { QCOMPARE(rgb.size(), labels_.size()); }
+  std::vector<float> decodeBatch(const std::vector<cv::Point2d>& points) override {
+    batches.push_back(points);
+    last_.clear();
+    std::vector<float> iou;
+    for (const cv::Point2d& p : points) {
+      const int label = labelAt(p);
+      last_.push_back(label);
+      if (label == 0) {
+        iou.insert(iou.end(), {0.5f, 0.5f, 0.5f});
+      } else {
+        iou.insert(iou.end(), {0.95f, 0.92f, 0.80f});
+      }
+    }
+    return iou;
+  }
+  std::vector<cv::Mat> maskLogits(const std::vector<int>& indices) override {
+    std::vector<cv::Mat> out;
+    for (int index : indices) {
+      const int label = last_[size_t(index / 3)];
+      cv::Mat logits(labels_.size(), CV_32F, cv::Scalar(-10.0f));
+      if (index % 3 == 2) {
+        logits.setTo(10.0f);
+      } else {
+        logits.setTo(10.0f, labels_ == label);
+      }
+      out.push_back(logits);
+    }
+    return out;
+  }
+  int labelAt(const cv::Point2d& p) const { return labels_.at<uint8_t>(int(p.y), int(p.x)); }
+
+  std::vector<std::vector<cv::Point2d>> batches;
+
+private:
+  cv::Mat labels_;
+  std::vector<int> last_;
+};
+
+// 640×480 (grid points of 32² at x = 10 + 20i, y = 7.5 + 15j): A and B large; C small beside A,
+// hit by no point of the coarsest 8² level (x indices 2, 6, …, 30); D small and alone in the
+// background, hit only by a point of the 16² level.
+cv::Mat sceneLabels() {
+  cv::Mat labels = cv::Mat::zeros(480, 640, CV_8U);
+  labels(cv::Rect(100, 100, 200, 150)).setTo(1);  // A
+  labels(cv::Rect(400, 60, 160, 140)).setTo(2);   // B
+  labels(cv::Rect(305, 150, 30, 30)).setTo(3);    // C
+  labels(cv::Rect(560, 380, 30, 30)).setTo(4);    // D
+  return labels;
+}
+
+std::vector<int> labelsFound(const std::vector<AmgMask>& masks, const cv::Mat& labels) {
+  std::vector<int> found;
+  for (const AmgMask& m : masks) {
+    const cv::Mat mask = decodeRle(m.segmentation);
+    double best = 0;
+    int best_label = -1;
+    for (int label = 1; label <= 4; ++label) {
+      const cv::Mat object = labels == label;
+      const double inter = cv::countNonZero(mask & object), uni = cv::countNonZero(mask | object);
+      if (uni > 0 && inter / uni > best) best = inter / uni, best_label = label;
+    }
+    if (best > 0.999) found.push_back(best_label);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace
@@ -199,8 +277,11 @@ private slots:
     const auto exact = generateMasks(rgb, d1, o, &exact_stats);
     o.fast = true;
     o.fast_skip_covered_points = false;
+    o.fast_refine_near_found = false;
+    o.fast_max_prompts = 0;
     const auto fast = generateMasks(rgb, d2, o, &fast_stats);
     o.fast_skip_covered_points = true;
+    o.fast_refine_near_found = true;
     const auto skipping = generateMasks(rgb, d3, o, &skip_stats);
     auto agreement = [&](const std::vector<AmgMask>& got) {
       double total = 0;
@@ -218,6 +299,88 @@ private slots:
     QVERIFY(agreement(fast) > 0.999);
     QVERIFY(fast_stats.masks_upscaled < exact_stats.masks_upscaled);
     QVERIFY(skip_stats.prompts_decoded < exact_stats.prompts_decoded);
+  }
+
+  // Coarse-to-fine order with coverage skipping never decodes a point inside a mask accepted in an
+  // earlier batch; fast mode finds the objects exact mode finds, except one alone in a background
+  // where every coarser prompt failed (fast_refine_near_found), which it finds with that rule off.
+  void fastModeFindsTheSceneObjectsWithoutDecodingCoveredPoints() {
+    const cv::Mat labels = sceneLabels();
+    const cv::Mat rgb(labels.size(), CV_8UC3, cv::Scalar(0, 0, 0));
+    AmgOptions o;
+    o.fast_max_prompts = 0;
+    SceneDecoder exact_decoder(labels), fast_decoder(labels), no_near_decoder(labels);
+    AmgStatistics exact_stats, fast_stats, no_near_stats;
+    const auto exact = generateMasks(rgb, exact_decoder, o, &exact_stats);
+    o.fast = true;
+    const auto fast = generateMasks(rgb, fast_decoder, o, &fast_stats);
+    o.fast_refine_near_found = false;
+    const auto no_near = generateMasks(rgb, no_near_decoder, o, &no_near_stats);
+    qInfo("prompts: exact %lld, fast %lld (%lld skipped, %lld of them not near), fast without the near rule %lld",
+          (long long)exact_stats.prompts_decoded, (long long)fast_stats.prompts_decoded, (long long)fast_stats.prompts_skipped,
+          (long long)fast_stats.prompts_skipped_not_near, (long long)no_near_stats.prompts_decoded);
+    QCOMPARE(labelsFound(exact, labels), (std::vector<int>{1, 2, 3, 4}));
+    QCOMPARE(exact.size(), size_t(4));
+    QCOMPARE(labelsFound(fast, labels), (std::vector<int>{1, 2, 3}));
+    QCOMPARE(fast.size(), size_t(3));
+    QCOMPARE(labelsFound(no_near, labels), (std::vector<int>{1, 2, 3, 4}));
+    QCOMPARE(no_near.size(), size_t(4));
+    QVERIFY(fast_stats.prompts_decoded < no_near_stats.prompts_decoded);
+    QVERIFY(no_near_stats.prompts_decoded < exact_stats.prompts_decoded);
+    QVERIFY(fast_stats.prompts_decoded < exact_stats.prompts_decoded / 4);
+    QCOMPARE(fast_stats.prompts_decoded + fast_stats.prompts_skipped, exact_stats.prompts_decoded);
+    for (const SceneDecoder* d : {&fast_decoder, &no_near_decoder}) {
+      std::map<int, size_t> first_batch;  // object → batch in which a prompt first hit it
+      for (size_t b = 0; b < d->batches.size(); ++b) {
+        QVERIFY(d->batches[b].size() <= size_t(o.fast_points_per_batch));
+        for (const cv::Point2d& p : d->batches[b]) {
+          const int label = d->labelAt(p);
+          if (label == 0) continue;
+          const auto it = first_batch.emplace(label, b).first;
+          QCOMPARE(it->second, b);  // a later batch never decodes a point of an accepted object
+        }
+      }
+    }
+    // The 8² level (x indices 2, 6, …, 30, y likewise) comes first: every one of its points is
+    // decoded before any other point, unless an object found earlier already covers it.
+    std::vector<std::pair<int, int>> order;
+    for (const auto& batch : fast_decoder.batches) {
+      for (const cv::Point2d& p : batch) order.emplace_back(int(std::lround((p.x - 10.0) / 20.0)), int(std::lround((p.y - 7.5) / 15.0)));
+    }
+    auto coarse = [](const std::pair<int, int>& ij) { return ij.first % 4 == 2 && ij.second % 4 == 2; };
+    const auto first_fine = std::find_if_not(order.begin(), order.end(), coarse);
+    QVERIFY(std::none_of(first_fine, order.end(), coarse));
+    const std::set<std::pair<int, int>> coarse_decoded(order.begin(), first_fine);
+    for (int j = 2; j < 32; j += 4) {
+      for (int i = 2; i < 32; i += 4) {
+        QVERIFY(coarse_decoded.count({i, j}) || fast_decoder.labelAt({10.0 + 20.0 * i, 7.5 + 15.0 * j}) != 0);
+      }
+    }
+    QVERIFY(coarse_decoded.size() >= 56);
+  }
+
+  // An image where every prompt fails: only the coarsest level is decoded; and a prompt budget
+  // stops the decoding, the budget's prompts spread over the whole image.
+  void fastModeRefinesOnlyNearFindingsAndKeepsItsBudget() {
+    const cv::Mat rgb(480, 640, CV_8UC3, cv::Scalar(0, 0, 0));
+    AmgOptions o;
+    o.fast = true;
+    o.fast_max_prompts = 0;
+    SceneDecoder empty_scene(cv::Mat::zeros(rgb.size(), CV_8U));
+    AmgStatistics stats;
+    QVERIFY(generateMasks(rgb, empty_scene, o, &stats).empty());
+    QCOMPARE(stats.prompts_decoded, int64_t(64));
+    QCOMPARE(stats.prompts_skipped_not_near, int64_t(1024 - 64));
+    o.fast_max_prompts = 16;
+    SceneDecoder budget_scene(cv::Mat::zeros(rgb.size(), CV_8U));
+    QVERIFY(generateMasks(rgb, budget_scene, o, &stats).empty());
+    QCOMPARE(stats.prompts_decoded, int64_t(16));
+    QCOMPARE(stats.prompts_over_budget, int64_t(1024 - 16));
+    int quadrants[4] = {0, 0, 0, 0};
+    for (const auto& batch : budget_scene.batches) {
+      for (const cv::Point2d& p : batch) ++quadrants[(p.x >= 320 ? 1 : 0) + (p.y >= 240 ? 2 : 0)];
+    }
+    for (int q : quadrants) QCOMPARE(q, 4);
   }
 };
 

@@ -138,6 +138,33 @@ private slots:
     for (const Region& r : regions) QVERIFY(r.area >= 300);
   }
 
+  // mobilesam+slic is the fast choice: fast AMG mode with its prompt budget and the encoder's
+  // precision left to "auto" (unless $REGIONLAB_PRECISION); end to end on the tiny MobileSAM its
+  // regions (masks + SLIC fill) cover the image and the identity records the fast knobs.
+  void mobileSamGeneratorIsTheFastChoice() {
+    REGIONLAB_REQUIRE_GOLDEN(dir);
+    const SamRegionOptions exact = *samRegionOptionsFor("sam-b+slic");
+    QVERIFY(!exact.amg.fast);
+    QVERIFY(exact.model.precision.empty());
+    SamRegionOptions options = *samRegionOptionsFor("mobilesam+slic");
+    QVERIFY(options.amg.fast);
+    QCOMPARE(options.amg.fast_max_prompts, 48);
+    if (qEnvironmentVariableIsEmpty("REGIONLAB_PRECISION")) QCOMPARE(options.model.precision, std::string("auto"));
+    const std::string precision = options.model.precision;
+    options.model = tinyModelOptions();
+    options.model.precision = precision;
+    options.amg.points_per_side = 8;
+    cv::Mat rgb;
+    cv::resize(readRgb(dir / "input.jpg"), rgb, {320, 213}, 0, 0, cv::INTER_AREA);
+    const SamRegionGenerator generator("mobilesam+slic", options, dir / "mobile_sam_tiny.pth");
+    QVERIFY(generator.identity().find(" fast=1/1/8/1/16/48") != std::string::npos);
+    const std::vector<Region> regions = generator.generate(rgb);
+    QVERIFY(!regions.empty());
+    cv::Mat covered = cv::Mat::zeros(rgb.size(), CV_8U);
+    for (const Region& r : regions) covered |= decodeRle(r.mask);
+    QVERIFY(cv::countNonZero(covered) > int(0.95 * double(rgb.total())));
+  }
+
   void missingCheckpointNamesFileAndFolder() {
     QTemporaryDir empty;
     qputenv("REGIONLAB_MODEL_DIR", empty.path().toUtf8());
