@@ -40,7 +40,9 @@ public:
   // gives runTransformer's outputs (iou B×numMaskTokens, mask_tokens B×numMaskTokens×C, keys
   // B×HW×C) for sparse B×T×C, prompts processed in small groups so the per-prompt HW×C tensors
   // stay in cache. The attentions are reassociated (see the .cpp): same function, float rounding
-  // differs by ~1e-6 (tests/core/nets/tst_sam_amg_decoder.cpp).
+  // differs by ~1e-6 (tests/core/nets/tst_sam_amg_decoder.cpp). keys is overwritten in place when
+  // it comes in with the right shape and nothing else shares its storage (the caller's buffer of
+  // the previous batch).
   struct SharedImage;
   std::shared_ptr<const SharedImage> prepareImage(const at::Tensor& image_embedding, const at::Tensor& image_pe, const at::Tensor& dense) const;
   void runShared(const SharedImage& image, const at::Tensor& sparse, at::Tensor& iou, at::Tensor& mask_tokens, at::Tensor& keys) const;

@@ -90,6 +90,38 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void softmaxRowsFlo
   for (int64_t r = 0; r < rows; ++r) softmaxRow(data + r * stride, cols);
 }
 
+// Short contiguous rows (a handful of columns: softmaxRow would spend a 16-lane exp on each row
+// alone): per chunk of rows, the row max subtracted, one vectorised exp over the whole chunk,
+// then each row scaled by its inverse sum.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void softmaxShortRowsFloat(float* data, int64_t rows, int64_t cols) {
+  constexpr int64_t kChunkRows = 256;
+  for (int64_t start = 0; start < rows; start += kChunkRows) {
+    const int64_t count = rows - start < kChunkRows ? rows - start : kChunkRows;
+    float* x = data + start * cols;
+    for (int64_t r = 0; r < count; ++r) {
+      float* row = x + r * cols;
+      float max = row[0];
+      for (int64_t i = 1; i < cols; ++i) max = max > row[i] ? max : row[i];
+      for (int64_t i = 0; i < cols; ++i) row[i] -= max;
+    }
+    const int64_t n = count * cols, full = n - n % kLanes;
+    for (int64_t i = 0; i < full; i += kLanes) store(x + i, expNonPositive(load(x + i)));
+    if (full < n) {
+      F16 tail{};
+      std::memcpy(&tail, x + full, size_t(n - full) * sizeof(float));
+      const F16 e = expNonPositive(tail);
+      std::memcpy(x + full, &e, size_t(n - full) * sizeof(float));
+    }
+    for (int64_t r = 0; r < count; ++r) {
+      float* row = x + r * cols;
+      float total = 0;
+      for (int64_t i = 0; i < cols; ++i) total += row[i];
+      const float inverse = 1.0f / total;
+      for (int64_t i = 0; i < cols; ++i) row[i] *= inverse;
+    }
+  }
+}
+
 // bfloat16 rows: widened to float32 (exact), normalised there, rounded once to nearest even.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void softmaxRowsBf16(uint16_t* data, int64_t rows, int64_t cols, int64_t stride,
                                                                                  float* work) {
@@ -107,6 +139,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void softmaxRowsBf1
 }  // namespace
 
 void softmaxRowsInPlace(float* data, int64_t rows, int64_t cols, int64_t row_stride) { softmaxRowsFloat(data, rows, cols, row_stride); }
+
+void softmaxShortRowsInPlace(float* data, int64_t rows, int64_t cols) { softmaxShortRowsFloat(data, rows, cols); }
 
 void softmaxRowsInPlace(uint16_t* data, int64_t rows, int64_t cols, int64_t row_stride) {
   std::vector<float> work(static_cast<size_t>(cols));
