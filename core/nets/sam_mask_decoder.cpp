@@ -7,6 +7,7 @@
 
 #include "core/nets/row_layer_norm.h"
 #include "core/nets/sam_layers.h"
+#include "core/nets/sam_upscaling.h"
 #include "core/nets/softmax_rows.h"
 #include "core/nets/state_dict.h"
 
@@ -405,18 +406,24 @@ at::Tensor SamMaskDecoder::promptMaskLogits(const at::Tensor& keys, const at::Te
   const int64_t n = keys.size(0), grid = int64_t(std::lround(std::sqrt(double(n))));
   const int64_t c1 = w.up0_b.size(0), c2 = w.up3_b.size(0);
   // ConvTranspose2d(k=2, s=2): pixel (y, x) writes output pixels (2y+ky, 2x+kx) = one GEMM row of
-  // (ky, kx, channel) columns; reordered to (y, ky, x, kx) rows = the upscaled image, channels last.
-  at::Tensor up = at::addmm(w.up0_b.repeat({4}), keys, w.up0_rows);  // (y x) × (ky kx c1)
-  up = up.view({grid, grid, 2, 2, c1}).permute({0, 2, 1, 3, 4}).reshape({4 * n, c1});
-  up = at::gelu(at::layer_norm(up, {c1}, w.up1_w, w.up1_b, 1e-6));  // LayerNorm2d: over channels
-  up = at::gelu(at::addmm(w.up3_b.repeat({4}), up, w.up3_rows));    // (Y X) × (ky kx c2)
+  // (ky, kx, channel) columns. The reorder to (y, ky, x, kx) rows (the upscaled image, channels
+  // last), LayerNorm2d (over channels) and GELU are one pass (sam_upscaling.h); so are the second
+  // GELU, the hypernetwork product and the reorder into mask planes.
+  const at::Tensor up0 = at::addmm(w.up0_b.repeat({4}), keys, w.up0_rows);  // (y x) × (ky kx c1)
+  at::Tensor up = at::empty({4 * n, c1}, at::kFloat);
+  at::parallel_for(0, grid, 1, [&](int64_t begin, int64_t end) {
+    upscaledNormGelu(up0.data_ptr<float>(), grid, c1, w.up1_w.data_ptr<float>(), w.up1_b.data_ptr<float>(), 1e-6f, up.data_ptr<float>(), begin, end);
+  });
+  const at::Tensor up3 = at::addmm(w.up3_b.repeat({4}), up, w.up3_rows);  // (Y X) × (ky kx c2)
   std::vector<at::Tensor> hyper;
   for (int i = first; i < first + count; ++i) hyper.push_back(w.hypernetworks[size_t(i)](mask_tokens[i].unsqueeze(0)));
-  const at::Tensor hyper_in = at::cat(hyper, 0);  // count × c2
-  // masks at (2Y+ky, 2X+kx) = up[(Y X), (ky kx)] · hyper
-  const at::Tensor masks = at::matmul(up.view({4 * n * 4, c2}), hyper_in.t());  // (Y X ky kx) × count
+  const at::Tensor hyper_in = at::cat(hyper, 0).contiguous();  // count × c2
   const int64_t side = 2 * grid;
-  return masks.view({side, side, 2, 2, count}).permute({4, 0, 2, 1, 3}).reshape({count, 2 * side, 2 * side});
+  at::Tensor masks = at::empty({count, 2 * side, 2 * side}, at::kFloat);
+  at::parallel_for(0, side, 1, [&](int64_t begin, int64_t end) {
+    upscaledMasks(up3.data_ptr<float>(), side, c2, hyper_in.data_ptr<float>(), count, masks.data_ptr<float>(), begin, end);
+  });
+  return masks;
 }
 
 void SamMaskDecoder::forward(const at::Tensor& image_embedding, const at::Tensor& image_pe, const at::Tensor& sparse, const at::Tensor& dense,
