@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -20,6 +21,19 @@ namespace regionlab::nets {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The per-batch buffers (image tokens: 4 MB per prompt, 256 MB for the default 64 prompts; the
+// low-res logits) outlive their decoder: SamRegionGenerator makes one decoder per image, and
+// fresh pages of that size cost ~1 s per 256 MB to fault in on the machines measured (a VM
+// backing memory lazily), as much as 30 prompts' transformer. One set is kept per process.
+struct BufferPool {
+  std::mutex mutex;
+  at::Tensor keys, low;
+};
+BufferPool& bufferPool() {
+  static BufferPool pool;
+  return pool;
+}
 
 cv::Mat toMat(const at::Tensor& t) {
   const at::Tensor c = t.contiguous();
@@ -70,7 +84,11 @@ struct SamAmgDecoder::State {
   // Written into one buffer kept across batches (tens of MB: fresh pages of that size cost more
   // to fault in than the masks take to compute).
   at::Tensor lowRes(const std::vector<int>& indices) {
+    if (!tokens.defined()) throw Error("SAM decoder: masks asked for before decodeBatch");
     const int64_t count = int64_t(indices.size()), side = 4 * embedding.grid;
+    for (int i : indices) {
+      if (i < 0 || i / 3 >= tokens.size(0)) throw Error("SAM decoder: mask index " + std::to_string(i) + " is not in the last batch");
+    }
     if (!low_buffer.defined() || low_buffer.size(0) < count || low_buffer.size(2) != side) {
       low_buffer = at::empty({count, 1, side, side}, at::kFloat);
     }
@@ -89,10 +107,21 @@ struct SamAmgDecoder::State {
 };
 
 SamAmgDecoder::SamAmgDecoder(const SamModel& model) : state_(std::make_unique<State>()) {
+  {
+    BufferPool& pool = bufferPool();
+    std::lock_guard lock(pool.mutex);
+    state_->keys = std::move(pool.keys);
+    state_->low_buffer = std::move(pool.low);
+  }
   keepFreedMemoryInProcess();  // its tensors of 4–32 MB, hundreds of times per image
   state_->model = &model;
 }
-SamAmgDecoder::~SamAmgDecoder() = default;
+SamAmgDecoder::~SamAmgDecoder() {
+  BufferPool& pool = bufferPool();
+  std::lock_guard lock(pool.mutex);
+  if (state_->keys.defined()) pool.keys = std::move(state_->keys);
+  if (state_->low_buffer.defined()) pool.low = std::move(state_->low_buffer);
+}
 
 double SamAmgDecoder::encoderSeconds() const { return state_->encoder_seconds; }
 double SamAmgDecoder::decoderSeconds() const { return state_->decoder_seconds; }
@@ -111,7 +140,7 @@ void SamAmgDecoder::setEmbedding(SamEmbedding embedding) {
   s.shared.reset();
   s.resize_rows = composedBilinearAxis(4 * s.embedding.grid, kSamInputSize, s.embedding.input_size.height, s.embedding.original_size.height);
   s.resize_cols = composedBilinearAxis(4 * s.embedding.grid, kSamInputSize, s.embedding.input_size.width, s.embedding.original_size.width);
-  s.iou = s.tokens = s.keys = at::Tensor();
+  s.iou = s.tokens = at::Tensor();  // keys: the buffer stays for the next batch
 }
 
 std::vector<float> SamAmgDecoder::decodeBatch(const std::vector<cv::Point2d>& points) {
