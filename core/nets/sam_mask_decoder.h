@@ -49,8 +49,9 @@ public:
 
   // maskLogits for one prompt of runShared's outputs (keys HW×C, mask_tokens numMaskTokens×C) →
   // count×256×256, computed channels-last: keys are already pixel rows, so the two transposed
-  // convolutions are GEMMs without the NCHW round trips, the LayerNorm2d a row layer_norm, and
-  // the hypernetwork product touches only `count` output planes (same sums; tests at 1e-5).
+  // convolutions are GEMMs without the NCHW round trips, the elementwise steps around them fused
+  // into one pass each (sam_upscaling.h), and the hypernetwork product touches only `count`
+  // output planes (same sums; tests at 1e-5).
   at::Tensor promptMaskLogits(const at::Tensor& keys, const at::Tensor& mask_tokens, int first, int count) const;
 
   // The reference's forward: masks B×K×256×256 and iou B×K, K = 3 (outputs 1..3) with multimask,

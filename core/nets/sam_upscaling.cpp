@@ -1,6 +1,7 @@
 #include "core/nets/sam_upscaling.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 // The vector helpers are always inlined into the clones, so no call passes an F16 across an ABI.
@@ -15,10 +16,19 @@ using namespace vec;
 
 float geluScalar(float x) { return x * 0.5f * (1.0f + std::erf(x * 0.70710678118654752440f)); }
 
+// Sum of the 16 lanes as a tree of halves (register extracts, not 16 scalar adds).
 REGIONLAB_INLINE float total(F16 v) {
-  float s = 0;
-  for (int k = 0; k < kLanes; ++k) s += v[k];
-  return s;
+  using F8 = float __attribute__((vector_size(32)));
+  using F4 = float __attribute__((vector_size(16)));
+  F8 lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const F8 s8 = lo + hi;
+  F4 a, b;
+  std::memcpy(&a, &s8, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&s8) + sizeof a, sizeof b);
+  const F4 s4 = a + b;
+  return (s4[0] + s4[2]) + (s4[1] + s4[3]);
 }
 
 // One pixel's c channels: LayerNorm (biased variance) then GELU, src → dst.
