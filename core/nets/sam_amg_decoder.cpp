@@ -4,11 +4,14 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include "core/base/error.h"
+#include "core/nets/composed_bilinear.h"
 #include "core/nets/sam_layers.h"
 #include "core/nets/sam_mask_decoder.h"
 #include "core/nets/sam_preprocess.h"
@@ -19,7 +22,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int64_t kUpscaleChunk = 4;  // masks upscaled to 1024² at once (4 MB each)
+// The per-batch buffers (image tokens: 4 MB per prompt, 256 MB for the default 64 prompts; the
+// low-res logits) outlive their decoder: SamRegionGenerator makes one decoder per image, and
+// fresh pages of that size cost ~1 s per 256 MB to fault in on the machines measured (a VM
+// backing memory lazily), as much as 30 prompts' transformer. One set is kept per process.
+struct BufferPool {
+  std::mutex mutex;
+  at::Tensor keys, low;
+};
+BufferPool& bufferPool() {
+  static BufferPool pool;
+  return pool;
+}
 
 cv::Mat toMat(const at::Tensor& t) {
   const at::Tensor c = t.contiguous();
@@ -34,6 +48,8 @@ struct SamAmgDecoder::State {
   at::Tensor image;                 // 1×C×64×64 view of embedding.values
   std::shared_ptr<const SamMaskDecoder::SharedImage> shared;  // of this embedding, from the first batch
   at::Tensor iou, tokens, keys;     // of the last batch
+  at::Tensor low_buffer;            // lowRes's output, reused
+  ResampleAxis resize_rows, resize_cols;  // postprocess_masks of this embedding, per axis
   double encoder_seconds = 0, decoder_seconds = 0, mask_seconds = 0;
   void addMaskTime(Clock::time_point t) {
     const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
@@ -41,23 +57,42 @@ struct SamAmgDecoder::State {
     mask_seconds += seconds;
   }
 
-  // Sam.postprocess_masks for N×1×256×256 low-res logits → crop-resolution CV_32F maps.
-  std::vector<cv::Mat> postprocess(const at::Tensor& low) const {
-    std::vector<cv::Mat> out;
-    for (int64_t start = 0; start < low.size(0); start += kUpscaleChunk) {
-      const int64_t len = std::min(kUpscaleChunk, low.size(0) - start);
-      at::Tensor up = at::upsample_bilinear2d(low.narrow(0, start, len), {kSamInputSize, kSamInputSize}, false);
-      up = up.slice(2, 0, embedding.input_size.height).slice(3, 0, embedding.input_size.width);
-      up = at::upsample_bilinear2d(up, {embedding.original_size.height, embedding.original_size.width}, false);
-      for (int64_t i = 0; i < len; ++i) out.push_back(toMat(up[i][0]));
-    }
+  // Sam.postprocess_masks for N×1×256×256 low-res logits → crop-resolution CV_32F maps, both
+  // bilinear steps composed into one per axis (composed_bilinear.h), masks split over threads.
+  // planes: S×S logits, rows `stride` floats apart (one stride per plane).
+  std::vector<cv::Mat> postprocess(const std::vector<const float*>& planes, const std::vector<int64_t>& stride) const {
+    std::vector<cv::Mat> out(planes.size());
+    for (cv::Mat& m : out) m.create(embedding.original_size, CV_32F);
+    at::parallel_for(0, int64_t(planes.size()), 1, [&](int64_t begin, int64_t end) {
+      std::vector<float> work(size_t(resize_rows.sourceExtent()) * resize_cols.first.size());
+      for (int64_t i = begin; i < end; ++i) {
+        cv::Mat& m = out[size_t(i)];
+        resampleSeparable(planes[size_t(i)], stride[size_t(i)], resize_rows, resize_cols, m.ptr<float>(), int64_t(m.step1()), work.data());
+      }
+    });
     return out;
+  }
+  std::vector<cv::Mat> postprocess(const at::Tensor& low) const {  // N×1×S×S
+    const at::Tensor l = low.contiguous();
+    std::vector<const float*> planes;
+    for (int64_t i = 0; i < l.size(0); ++i) planes.push_back(l.data_ptr<float>() + i * l.size(2) * l.size(3));
+    return postprocess(planes, std::vector<int64_t>(planes.size(), l.size(3)));
   }
 
   // Low-res logits (N×1×256×256) of the chosen (point, mask) pairs of the last batch, one prompt
   // at a time (its upscaled features are 4–8 MB; a batch of them would be hundreds).
-  at::Tensor lowRes(const std::vector<int>& indices) const {
-    at::Tensor out = at::empty({int64_t(indices.size()), 1, 256, 256}, at::kFloat);
+  // Written into one buffer kept across batches (tens of MB: fresh pages of that size cost more
+  // to fault in than the masks take to compute).
+  at::Tensor lowRes(const std::vector<int>& indices) {
+    if (!tokens.defined()) throw Error("SAM decoder: masks asked for before decodeBatch");
+    const int64_t count = int64_t(indices.size()), side = 4 * embedding.grid;
+    for (int i : indices) {
+      if (i < 0 || i / 3 >= tokens.size(0)) throw Error("SAM decoder: mask index " + std::to_string(i) + " is not in the last batch");
+    }
+    if (!low_buffer.defined() || low_buffer.size(0) < count || low_buffer.size(2) != side) {
+      low_buffer = at::empty({count, 1, side, side}, at::kFloat);
+    }
+    at::Tensor out = low_buffer.narrow(0, 0, count);
     std::map<int, at::Tensor> masks_of_point;
     for (size_t i = 0; i < indices.size(); ++i) {
       const int point = indices[i] / 3;
@@ -72,10 +107,21 @@ struct SamAmgDecoder::State {
 };
 
 SamAmgDecoder::SamAmgDecoder(const SamModel& model) : state_(std::make_unique<State>()) {
+  {
+    BufferPool& pool = bufferPool();
+    std::lock_guard lock(pool.mutex);
+    state_->keys = std::move(pool.keys);
+    state_->low_buffer = std::move(pool.low);
+  }
   keepFreedMemoryInProcess();  // its tensors of 4–32 MB, hundreds of times per image
   state_->model = &model;
 }
-SamAmgDecoder::~SamAmgDecoder() = default;
+SamAmgDecoder::~SamAmgDecoder() {
+  BufferPool& pool = bufferPool();
+  std::lock_guard lock(pool.mutex);
+  if (state_->keys.defined()) pool.keys = std::move(state_->keys);
+  if (state_->low_buffer.defined()) pool.low = std::move(state_->low_buffer);
+}
 
 double SamAmgDecoder::encoderSeconds() const { return state_->encoder_seconds; }
 double SamAmgDecoder::decoderSeconds() const { return state_->decoder_seconds; }
@@ -92,7 +138,9 @@ void SamAmgDecoder::setEmbedding(SamEmbedding embedding) {
   s.embedding = std::move(embedding);
   s.image = at::from_blob(s.embedding.values.data(), {1, s.embedding.channels, s.embedding.grid, s.embedding.grid}, at::kFloat);
   s.shared.reset();
-  s.iou = s.tokens = s.keys = at::Tensor();
+  s.resize_rows = composedBilinearAxis(4 * s.embedding.grid, kSamInputSize, s.embedding.input_size.height, s.embedding.original_size.height);
+  s.resize_cols = composedBilinearAxis(4 * s.embedding.grid, kSamInputSize, s.embedding.input_size.width, s.embedding.original_size.width);
+  s.iou = s.tokens = at::Tensor();  // keys: the buffer stays for the next batch
 }
 
 std::vector<float> SamAmgDecoder::decodeBatch(const std::vector<cv::Point2d>& points) {
@@ -135,7 +183,7 @@ std::vector<cv::Mat> SamAmgDecoder::maskLogits(const std::vector<int>& indices) 
 }
 
 std::vector<cv::Mat> SamAmgDecoder::lowResLogits(const std::vector<int>& indices, cv::Size* valid) {
-  const State& s = *state_;
+  State& s = *state_;
   if (valid) {
     *valid = {int(std::ceil(s.embedding.input_size.width / 4.0)), int(std::ceil(s.embedding.input_size.height / 4.0))};
   }
@@ -155,11 +203,17 @@ std::vector<cv::Mat> SamAmgDecoder::upscaleLowRes(const std::vector<cv::Mat>& lo
   const auto t = Clock::now();
   c10::InferenceMode guard;
   at::set_num_threads(state_->model->threads());
-  at::Tensor low = at::empty({int64_t(low_res.size()), 1, 256, 256}, at::kFloat);
-  for (size_t i = 0; i < low_res.size(); ++i) {
-    low[int64_t(i)][0].copy_(at::from_blob(const_cast<float*>(low_res[i].ptr<float>()), {256, 256}, at::kFloat));
+  std::vector<const float*> planes;
+  std::vector<int64_t> strides;
+  const int side = 4 * int(state_->embedding.grid);
+  for (const cv::Mat& l : low_res) {
+    if (l.type() != CV_32F || l.rows != side || l.cols != side) {
+      throw Error("SAM upscaleLowRes: low-resolution logits must be CV_32F " + std::to_string(side) + "×" + std::to_string(side));
+    }
+    planes.push_back(l.ptr<float>());
+    strides.push_back(int64_t(l.step1()));
   }
-  std::vector<cv::Mat> out = state_->postprocess(low);
+  std::vector<cv::Mat> out = state_->postprocess(planes, strides);
   state_->addMaskTime(t);
   return out;
 }

@@ -3,8 +3,12 @@
 #include <cmath>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
+#include "core/nets/row_layer_norm.h"
 #include "core/nets/sam_layers.h"
+#include "core/nets/sam_upscaling.h"
+#include "core/nets/softmax_rows.h"
 #include "core/nets/state_dict.h"
 
 namespace regionlab::nets {
@@ -121,38 +125,78 @@ at::Tensor foldedValues(const Attention& a, const at::Tensor& v_in) {
   return at::matmul(v, a.wout_heads).reshape({g, h * t, c});
 }
 
+// Softmax over rows of `cols` contiguous floats, in place, rows split over the threads: the
+// vectorised kernels of softmax_rows.h (ATen's exp is scalar here, and slower still on the
+// image-to-token attention's rows of T ≈ 7).
+void softmaxRowsParallel(at::Tensor& t, int64_t cols) {
+  float* p = t.data_ptr<float>();
+  const int64_t rows = t.numel() / cols;
+  if (cols <= 16) {
+    at::parallel_for(0, rows, 4096, [&](int64_t begin, int64_t end) { softmaxShortRowsInPlace(p + begin * cols, end - begin, cols); });
+  } else {
+    at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) { softmaxRowsInPlace(p + begin * cols, end - begin, cols, cols); });
+  }
+}
+
+// keys (G×N×C, contiguous) = norm(keys + residual + add) in place, with_pe = keys + pe: the end
+// of a block's image side in one pass (row_layer_norm.h). residual and pe: N×C, the same for
+// every prompt.
+void normaliseImageTokens(const Norm& norm, at::Tensor& keys, const at::Tensor* residual, const at::Tensor& add, const at::Tensor& pe,
+                          at::Tensor& with_pe) {
+  RowLayerNormArgs args;
+  args.width = keys.size(2);
+  args.weight = norm.w.data_ptr<float>();
+  args.bias = norm.b.data_ptr<float>();
+  args.eps = float(kLayerNormEps);
+  args.residual = residual ? residual->data_ptr<float>() : nullptr;
+  args.add = add.data_ptr<float>();
+  args.pe = pe.data_ptr<float>();
+  args.period = keys.size(1);
+  args.with_pe = with_pe.data_ptr<float>();
+  float* x = keys.data_ptr<float>();
+  const int64_t c = args.width;
+  at::parallel_for(0, keys.size(0) * keys.size(1), 256, [&](int64_t begin, int64_t end) {
+    RowLayerNormArgs part = args;
+    part.with_pe = args.with_pe + begin * c;
+    rowLayerNorm(x + begin * c, begin, end - begin, part);
+  });
+}
+
 // Token-to-image attention of the first block, whose image side (keys = src, the same for every
-// prompt) is projected once per image: k_heads, v_heads H×N×d. The reference's arithmetic.
+// prompt) is projected once per image: k_heads, v_heads H×N×d. The reference's arithmetic, the
+// 1/√d scale applied to the queries.
 at::Tensor tokensToSharedImage(const Attention& a, const at::Tensor& q_in, const at::Tensor& k_heads, const at::Tensor& v_heads) {
   const int64_t g = q_in.size(0), t = q_in.size(1), h = a.heads, d = a.head_dim;
-  const at::Tensor q = a.q(q_in).view({g, t, h, d}).permute({2, 0, 1, 3}).reshape({h, g * t, d});
+  const at::Tensor q = (a.q(q_in) / std::sqrt(double(d))).view({g, t, h, d}).permute({2, 0, 1, 3}).reshape({h, g * t, d});
   at::Tensor attn = at::bmm(q, k_heads.transpose(1, 2));  // H×(G·T)×N
-  attn = at::softmax(attn / std::sqrt(double(d)), -1);
+  softmaxRowsParallel(attn, attn.size(2));
   const at::Tensor o = at::bmm(attn, v_heads).view({h, g, t, d}).permute({1, 2, 0, 3}).reshape({g, t, h * d});
   return a.out(o);
 }
 
-// Image-to-token attention of the first block: image-side queries projected once per image
-// (q_heads H×N×d), out_proj folded into the values (d).
-at::Tensor sharedImageToTokens(const Attention& a, const at::Tensor& q_heads, const at::Tensor& k_in, const at::Tensor& v_in) {
+// Image-to-token attention of the first block, before out_proj's bias: image-side queries
+// projected once per image (q_heads H×N×d), out_proj folded into the values (d). Written to
+// `out` (G×N×C).
+void sharedImageToTokens(const Attention& a, const at::Tensor& q_heads, const at::Tensor& k_in, const at::Tensor& v_in, at::Tensor& out) {
   const int64_t g = k_in.size(0), t = k_in.size(1), h = a.heads, d = a.head_dim, n = q_heads.size(1);
-  const at::Tensor k = a.k(k_in).view({g, t, h, d}).permute({2, 3, 0, 1}).reshape({h, d, g * t});
-  at::Tensor logits = at::bmm(q_heads, k) / std::sqrt(double(d));  // H×N×(G·T)
-  logits = logits.view({h, n, g, t}).permute({2, 1, 0, 3}).contiguous();  // G×N×H×T
-  const at::Tensor attn = at::softmax(logits, -1).view({g, n, h * t});
-  return at::baddbmm(a.out.b, attn, foldedValues(a, v_in));  // G×N×C
+  const at::Tensor k = (a.k(k_in) / std::sqrt(double(d))).view({g, t, h, d}).permute({2, 3, 0, 1}).reshape({h, d, g * t});
+  const at::Tensor logits = at::bmm(q_heads, k);  // H×N×(G·T)
+  at::Tensor attn = logits.view({h, n, g, t}).permute({2, 1, 0, 3}).contiguous();  // G×N×H×T
+  softmaxRowsParallel(attn, t);
+  at::bmm_out(out, attn.view({g, n, h * t}), foldedValues(a, v_in));
 }
 
-// Image-to-token attention with per-prompt image tokens (x = keys + pe, G×N×C): (a) and (d).
-at::Tensor imageToTokens(const Attention& a, const at::Tensor& x, const at::Tensor& k_in, const at::Tensor& v_in) {
-  const int64_t g = k_in.size(0), t = k_in.size(1), h = a.heads, d = a.head_dim, n = x.size(1), c = x.size(2);
+// Image-to-token attention with per-prompt image tokens (x = keys + pe, G×N×C): (a) and (d),
+// added to `keys` in place (out_proj's bias left to the norm that follows).
+void addImageToTokens(const Attention& a, const at::Tensor& x, const at::Tensor& k_in, const at::Tensor& v_in, at::Tensor& keys) {
+  const int64_t g = k_in.size(0), t = k_in.size(1), h = a.heads, d = a.head_dim, c = x.size(2);
   const double scale = 1.0 / std::sqrt(double(d));
   const at::Tensor k = a.k(k_in).view({g, t, h, d}).permute({0, 2, 1, 3});  // G×H×T×d
   const at::Tensor folded = (at::matmul(k, a.wq_heads) * scale).reshape({g, h * t, c});
   const at::Tensor bias = (at::matmul(k, a.q.b.view({h, d, 1})) * scale).view({g, 1, h * t});
-  const at::Tensor logits = at::baddbmm(bias, x, folded.transpose(1, 2));  // G×N×(H·T)
-  const at::Tensor attn = at::softmax(logits.view({g, n, h, t}), -1).view({g, n, h * t});
-  return at::baddbmm(a.out.b, attn, foldedValues(a, v_in));
+  at::Tensor attn = at::baddbmm(bias, x, folded.transpose(1, 2));  // G×N×(H·T)
+  softmaxRowsParallel(attn, t);
+  keys.baddbmm_(attn, foldedValues(a, v_in));
 }
 
 // Token-to-image attention with per-prompt image tokens: keys x = keys + pe, values z = keys
@@ -161,7 +205,8 @@ at::Tensor tokensToImage(const Attention& a, const at::Tensor& q_in, const at::T
   const int64_t g = q_in.size(0), t = q_in.size(1), h = a.heads, d = a.head_dim, c = x.size(2);
   const at::Tensor q = a.q(q_in).view({g, t, h, d}).permute({0, 2, 1, 3});  // G×H×T×d
   const at::Tensor folded = (at::matmul(q, a.wk_heads) / std::sqrt(double(d))).reshape({g, h * t, c});
-  const at::Tensor attn = at::softmax(at::bmm(folded, x.transpose(1, 2)), -1);  // G×(H·T)×N
+  at::Tensor attn = at::bmm(folded, x.transpose(1, 2));  // G×(H·T)×N
+  softmaxRowsParallel(attn, attn.size(2));
   const at::Tensor mixed = at::bmm(attn, z).view({g, h, t, c});
   const at::Tensor o = at::matmul(mixed, a.wv_heads.transpose(1, 2)) + a.v.b.view({h, 1, d});  // G×H×T×d
   return a.out(o.permute({0, 2, 1, 3}).reshape({g, t, h * d}));
@@ -311,12 +356,21 @@ void SamMaskDecoder::runShared(const SharedImage& image, const at::Tensor& spars
   const at::Tensor tokens = at::cat({output_tokens, sparse}, 1);
   iou = at::empty({batch, m}, at::kFloat);
   mask_tokens = at::empty({batch, m, c}, at::kFloat);
-  keys_out = at::empty({batch, n, c}, at::kFloat);
+  // keys_out is 4 MB per prompt: the previous batch's buffer is reused when the caller passes it
+  // back, since fresh pages of that size cost more to fault in here than the GEMM that fills them.
+  if (!keys_out.defined() || keys_out.sizes() != at::IntArrayRef{batch, n, c} || !keys_out.is_contiguous() ||
+      keys_out.storage().use_count() > 1) {
+    keys_out = at::empty({batch, n, c}, at::kFloat);
+  }
+  at::Tensor with_pe_buffer = at::empty({std::min(kPromptGroup, batch), n, c}, at::kFloat);
   for (int64_t start = 0; start < batch; start += kPromptGroup) {
     const int64_t g = std::min(kPromptGroup, batch - start);
     const at::Tensor query_pe = tokens.narrow(0, start, g);
     at::Tensor queries = query_pe;
-    at::Tensor keys;  // G×N×C, once the first block has mixed the prompts into the image tokens
+    // The image tokens, G×N×C, written in place into keys_out once the first block has mixed the
+    // prompts into them, and keys + pe beside them.
+    at::Tensor keys = keys_out.narrow(0, start, g);
+    at::Tensor x = with_pe_buffer.narrow(0, 0, g);
     for (size_t i = 0; i < w.blocks.size(); ++i) {
       const TwoWayBlock& b = w.blocks[i];
       if (b.skip_first_layer_pe) {
@@ -329,22 +383,21 @@ void SamMaskDecoder::runShared(const SharedImage& image, const at::Tensor& spars
       if (i == 0) {  // keys are still src, the same for every prompt
         queries = b.norm2(queries + tokensToSharedImage(b.token_to_image, queries + query_pe, image.k0, image.v0));
         queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
-        keys = b.norm4(image.src + sharedImageToTokens(b.image_to_token, image.q0, queries + query_pe, queries));
-      } else {
-        const at::Tensor x = keys + image.pe;  // keys + key_pe, unchanged until norm4 below
+        sharedImageToTokens(b.image_to_token, image.q0, queries + query_pe, queries, keys);
+        normaliseImageTokens(b.norm4, keys, &image.src, b.image_to_token.out.b, image.pe, x);
+      } else {  // x = keys + pe, unchanged until the norm below
         queries = b.norm2(queries + tokensToImage(b.token_to_image, queries + query_pe, x, keys));
         queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
-        keys = b.norm4(keys + imageToTokens(b.image_to_token, x, queries + query_pe, queries));
+        addImageToTokens(b.image_to_token, x, queries + query_pe, queries, keys);
+        normaliseImageTokens(b.norm4, keys, nullptr, b.image_to_token.out.b, image.pe, x);
       }
     }
     // Final token-to-image attention: each query row is its own softmax, so only the rows used
     // afterwards (the IoU token and the mask tokens) are computed, not the prompt tokens'.
     const at::Tensor head = queries.narrow(1, 0, 1 + m);
-    const at::Tensor x = keys + image.pe;
     const at::Tensor final_queries = w.norm_final(head + tokensToImage(w.final_attn, head + query_pe.narrow(1, 0, 1 + m), x, keys));
     iou.narrow(0, start, g).copy_(w.iou_head(final_queries.select(1, 0)));
     mask_tokens.narrow(0, start, g).copy_(final_queries.narrow(1, 1, m));
-    keys_out.narrow(0, start, g).copy_(keys);
   }
 }
 
@@ -353,18 +406,24 @@ at::Tensor SamMaskDecoder::promptMaskLogits(const at::Tensor& keys, const at::Te
   const int64_t n = keys.size(0), grid = int64_t(std::lround(std::sqrt(double(n))));
   const int64_t c1 = w.up0_b.size(0), c2 = w.up3_b.size(0);
   // ConvTranspose2d(k=2, s=2): pixel (y, x) writes output pixels (2y+ky, 2x+kx) = one GEMM row of
-  // (ky, kx, channel) columns; reordered to (y, ky, x, kx) rows = the upscaled image, channels last.
-  at::Tensor up = at::addmm(w.up0_b.repeat({4}), keys, w.up0_rows);  // (y x) × (ky kx c1)
-  up = up.view({grid, grid, 2, 2, c1}).permute({0, 2, 1, 3, 4}).reshape({4 * n, c1});
-  up = at::gelu(at::layer_norm(up, {c1}, w.up1_w, w.up1_b, 1e-6));  // LayerNorm2d: over channels
-  up = at::gelu(at::addmm(w.up3_b.repeat({4}), up, w.up3_rows));    // (Y X) × (ky kx c2)
+  // (ky, kx, channel) columns. The reorder to (y, ky, x, kx) rows (the upscaled image, channels
+  // last), LayerNorm2d (over channels) and GELU are one pass (sam_upscaling.h); so are the second
+  // GELU, the hypernetwork product and the reorder into mask planes.
+  const at::Tensor up0 = at::addmm(w.up0_b.repeat({4}), keys, w.up0_rows);  // (y x) × (ky kx c1)
+  at::Tensor up = at::empty({4 * n, c1}, at::kFloat);
+  at::parallel_for(0, grid, 1, [&](int64_t begin, int64_t end) {
+    upscaledNormGelu(up0.data_ptr<float>(), grid, c1, w.up1_w.data_ptr<float>(), w.up1_b.data_ptr<float>(), 1e-6f, up.data_ptr<float>(), begin, end);
+  });
+  const at::Tensor up3 = at::addmm(w.up3_b.repeat({4}), up, w.up3_rows);  // (Y X) × (ky kx c2)
   std::vector<at::Tensor> hyper;
   for (int i = first; i < first + count; ++i) hyper.push_back(w.hypernetworks[size_t(i)](mask_tokens[i].unsqueeze(0)));
-  const at::Tensor hyper_in = at::cat(hyper, 0);  // count × c2
-  // masks at (2Y+ky, 2X+kx) = up[(Y X), (ky kx)] · hyper
-  const at::Tensor masks = at::matmul(up.view({4 * n * 4, c2}), hyper_in.t());  // (Y X ky kx) × count
+  const at::Tensor hyper_in = at::cat(hyper, 0).contiguous();  // count × c2
   const int64_t side = 2 * grid;
-  return masks.view({side, side, 2, 2, count}).permute({4, 0, 2, 1, 3}).reshape({count, 2 * side, 2 * side});
+  at::Tensor masks = at::empty({count, 2 * side, 2 * side}, at::kFloat);
+  at::parallel_for(0, side, 1, [&](int64_t begin, int64_t end) {
+    upscaledMasks(up3.data_ptr<float>(), side, c2, hyper_in.data_ptr<float>(), count, masks.data_ptr<float>(), begin, end);
+  });
+  return masks;
 }
 
 void SamMaskDecoder::forward(const at::Tensor& image_embedding, const at::Tensor& image_pe, const at::Tensor& sparse, const at::Tensor& dense,

@@ -40,15 +40,18 @@ public:
   // gives runTransformer's outputs (iou B×numMaskTokens, mask_tokens B×numMaskTokens×C, keys
   // B×HW×C) for sparse B×T×C, prompts processed in small groups so the per-prompt HW×C tensors
   // stay in cache. The attentions are reassociated (see the .cpp): same function, float rounding
-  // differs by ~1e-6 (tests/core/nets/tst_sam_amg_decoder.cpp).
+  // differs by ~1e-6 (tests/core/nets/tst_sam_amg_decoder.cpp). keys is overwritten in place when
+  // it comes in with the right shape and nothing else shares its storage (the caller's buffer of
+  // the previous batch).
   struct SharedImage;
   std::shared_ptr<const SharedImage> prepareImage(const at::Tensor& image_embedding, const at::Tensor& image_pe, const at::Tensor& dense) const;
   void runShared(const SharedImage& image, const at::Tensor& sparse, at::Tensor& iou, at::Tensor& mask_tokens, at::Tensor& keys) const;
 
   // maskLogits for one prompt of runShared's outputs (keys HW×C, mask_tokens numMaskTokens×C) →
   // count×256×256, computed channels-last: keys are already pixel rows, so the two transposed
-  // convolutions are GEMMs without the NCHW round trips, the LayerNorm2d a row layer_norm, and
-  // the hypernetwork product touches only `count` output planes (same sums; tests at 1e-5).
+  // convolutions are GEMMs without the NCHW round trips, the elementwise steps around them fused
+  // into one pass each (sam_upscaling.h), and the hypernetwork product touches only `count`
+  // output planes (same sums; tests at 1e-5).
   at::Tensor promptMaskLogits(const at::Tensor& keys, const at::Tensor& mask_tokens, int first, int count) const;
 
   // The reference's forward: masks B×K×256×256 and iou B×K, K = 3 (outputs 1..3) with multimask,

@@ -9,6 +9,9 @@ namespace regionlab::nets {
 
 // rows × cols floats, rows row_stride apart.
 void softmaxRowsInPlace(float* data, int64_t rows, int64_t cols, int64_t row_stride);
+// Contiguous rows × cols floats with few columns (SAM's image-to-token attention: rows of 7), the
+// exp vectorised across rows.
+void softmaxShortRowsInPlace(float* data, int64_t rows, int64_t cols);
 // The same on bfloat16 values (as raw 16-bit patterns), computed in float32 and rounded to nearest even.
 void softmaxRowsInPlace(uint16_t* data, int64_t rows, int64_t cols, int64_t row_stride);
 

@@ -32,6 +32,18 @@ private slots:
     QVERIFY(at::equal(mine.narrow(1, cols, 3), scores.narrow(1, cols, 3)));  // untouched beyond the row
   }
 
+  void shortRowsMatchAten() {
+    // Rows of a few columns, counts that end in a partial chunk and a partial vector.
+    for (const auto& [rows, cols] : std::vector<std::pair<int, int>>{{1, 1}, {3, 7}, {1000, 7}, {257, 5}, {513, 16}}) {
+      at::manual_seed(rows + cols);
+      const at::Tensor scores = at::randn({rows, cols}) * 20.0;
+      at::Tensor mine = scores.clone();
+      softmaxShortRowsInPlace(mine.data_ptr<float>(), rows, cols);
+      const double diff = (mine - at::softmax(scores, 1)).abs().max().item<double>();
+      QVERIFY2(diff < 1e-6, qPrintable(QString("%1x%2: %3").arg(rows).arg(cols).arg(diff)));
+    }
+  }
+
   void matchesAtenBfloat16() {
     at::manual_seed(3);
     const at::Tensor scores = (at::randn({4, 1370}) * 4).to(at::kBFloat16);
