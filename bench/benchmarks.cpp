@@ -19,7 +19,7 @@ const std::vector<Benchmark>& benchmarks() {
        "One-shot retrieval mAP on the public COCO images: the classical descriptor without vs with visual words", &benchTextureWords},
       {"learning", "[--regions N] [--dim D] [--feedback F] [--weak W] [--threads T]",
        "Concept retrain (warm-started logistic regression) + rescore of every region vs the query-only ranking", &benchLearning},
-      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--precision P] [--fast-precision P] [--fast-max-prompts N] [--baseline] [--predictor [--prompts N]] [--threads N] "
+      {"sam", "[--model vit_b|vit_t] [--image file] [--points N] [--modes exact,fast] [--precision P] [--fast-precision P] [--fast-max-prompts N] [--repeat N] [--baseline] [--predictor [--prompts N]] [--threads N] "
        "| [--model …] --agreement <folder> [--limit N]",
        "SAM/MobileSAM automatic mask generator per image (random weights at the real sizes): exact and fast modes; "
        "--agreement: fast vs exact masks (mean best-match IoU) over a folder, one encoder pass per image", &benchSam},
