@@ -9,6 +9,7 @@
 #include "core/nets/dinov2_presets.h"
 #include "core/nets/pickle_tree.h"
 #include "core/nets/state_dict.h"
+#include "core/nets/torch_settings.h"
 
 namespace regionlab::nets {
 
@@ -99,10 +100,8 @@ DinoV2::DinoV2(const StateDict& w, const DinoV2Architecture& arch, const Inferen
   Impl& m = *impl_;
   m.arch = arch;
   m.settings = settings;
-  m.compute = settings.precision == ComputePrecision::BFloat16 ? at::kBFloat16
-              : settings.precision == ComputePrecision::Float16 ? at::kHalf
-                                                                 : at::kFloat;
-  m.device = settings.device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+  m.compute = computeScalarType(settings.precision);
+  m.device = computeDevice(settings.device);
   const int64_t d = arch.embed_dim, p = arch.patch_size, grid = arch.pos_grid;
   auto fp32 = [&](const at::Tensor& t, std::vector<int64_t> shape) { return t.to(m.device, at::kFloat).reshape(shape).contiguous(); };
 

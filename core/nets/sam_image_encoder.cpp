@@ -10,6 +10,7 @@
 #include "core/nets/sam_attention.h"
 #include "core/nets/sam_layers.h"
 #include "core/nets/state_dict.h"
+#include "core/nets/torch_settings.h"
 
 namespace regionlab::nets {
 namespace {
@@ -56,10 +57,8 @@ class SamVitEncoder final : public SamImageEncoder {
 public:
   SamVitEncoder(const StateDict& w, const InferenceSettings& settings, SamVitShape* shape_out) : settings_(settings) {
     keepFreedMemoryInProcess();
-    compute_ = settings.precision == ComputePrecision::BFloat16 ? at::kBFloat16
-               : settings.precision == ComputePrecision::Float16 ? at::kHalf
-                                                                  : at::kFloat;
-    device_ = settings.device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    compute_ = computeScalarType(settings.precision);
+    device_ = computeDevice(settings.device);
     const at::Tensor& patch_w = w.tensor("patch_embed.proj.weight", {-1, 3, 16, 16});
     width_ = int(patch_w.size(0));
     // The stride-16 patch convolution is a linear map of each 3×16×16 patch.

@@ -77,6 +77,16 @@ struct TwoWayBlock {
   Norm norm1, norm2, norm3, norm4;
   Linear lin1, lin2;
   bool skip_first_layer_pe = false;
+
+  // The token side's self-attention and norm1 (the first layer: no positional encoding and no
+  // residual), the same in the reference path and the shared-image path.
+  at::Tensor selfAttention(const at::Tensor& queries, const at::Tensor& query_pe) const {
+    if (skip_first_layer_pe) return norm1(self_attn(queries, queries, queries));
+    const at::Tensor q = queries + query_pe;
+    return norm1(queries + self_attn(q, q, queries));
+  }
+  // The token MLP with its residual and norm3.
+  at::Tensor mlp(const at::Tensor& queries) const { return norm3(queries + lin2(at::relu(lin1(queries)))); }
 };
 
 // MLP of the decoder heads: ReLU between layers, none after the last.
@@ -287,17 +297,11 @@ void SamMaskDecoder::runTransformer(const at::Tensor& image_embedding, const at:
   at::Tensor queries = tokens;
   const at::Tensor& query_pe = tokens;
   for (const TwoWayBlock& b : w.blocks) {
-    if (b.skip_first_layer_pe) {
-      queries = b.self_attn(queries, queries, queries);
-    } else {
-      const at::Tensor q = queries + query_pe;
-      queries = queries + b.self_attn(q, q, queries);
-    }
-    queries = b.norm1(queries);
+    queries = b.selfAttention(queries, query_pe);
     at::Tensor q = queries + query_pe;
     at::Tensor k = keys + key_pe;
     queries = b.norm2(queries + b.token_to_image(q, k, keys));
-    queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
+    queries = b.mlp(queries);
     q = queries + query_pe;
     k = keys + key_pe;
     keys = b.norm4(keys + b.image_to_token(k, q, queries));
@@ -373,21 +377,15 @@ void SamMaskDecoder::runShared(const SharedImage& image, const at::Tensor& spars
     at::Tensor x = with_pe_buffer.narrow(0, 0, g);
     for (size_t i = 0; i < w.blocks.size(); ++i) {
       const TwoWayBlock& b = w.blocks[i];
-      if (b.skip_first_layer_pe) {
-        queries = b.self_attn(queries, queries, queries);
-      } else {
-        const at::Tensor q = queries + query_pe;
-        queries = queries + b.self_attn(q, q, queries);
-      }
-      queries = b.norm1(queries);
+      queries = b.selfAttention(queries, query_pe);
       if (i == 0) {  // keys are still src, the same for every prompt
         queries = b.norm2(queries + tokensToSharedImage(b.token_to_image, queries + query_pe, image.k0, image.v0));
-        queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
+        queries = b.mlp(queries);
         sharedImageToTokens(b.image_to_token, image.q0, queries + query_pe, queries, keys);
         normaliseImageTokens(b.norm4, keys, &image.src, b.image_to_token.out.b, image.pe, x);
       } else {  // x = keys + pe, unchanged until the norm below
         queries = b.norm2(queries + tokensToImage(b.token_to_image, queries + query_pe, x, keys));
-        queries = b.norm3(queries + b.lin2(at::relu(b.lin1(queries))));
+        queries = b.mlp(queries);
         addImageToTokens(b.image_to_token, x, queries + query_pe, queries, keys);
         normaliseImageTokens(b.norm4, keys, nullptr, b.image_to_token.out.b, image.pe, x);
       }

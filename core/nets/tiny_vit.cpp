@@ -11,6 +11,7 @@
 #include "core/nets/sam_layers.h"
 #include "core/nets/softmax_rows.h"
 #include "core/nets/state_dict.h"
+#include "core/nets/torch_settings.h"
 
 namespace regionlab::nets {
 namespace {
@@ -212,10 +213,8 @@ class TinyVitEncoder final : public SamImageEncoder {
 public:
   TinyVitEncoder(const StateDict& w, const InferenceSettings& settings) : settings_(settings) {
     keepFreedMemoryInProcess();
-    device_ = settings.device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-    compute_ = settings.precision == ComputePrecision::BFloat16 ? at::kBFloat16
-               : settings.precision == ComputePrecision::Float16 ? at::kHalf
-                                                                  : at::kFloat;
+    device_ = computeDevice(settings.device);
+    compute_ = computeScalarType(settings.precision);
     const StateDict pe = w.scope("patch_embed.seq.");
     const FoldedConv p0 = foldConvBn(pe.scope("0."), 3, 3);
     const FoldedConv p2 = foldConvBn(pe.scope("2."), p0.weight.size(0), 3);

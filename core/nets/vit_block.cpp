@@ -8,18 +8,10 @@
 
 #include "core/nets/softmax_rows.h"
 #include "core/nets/state_dict.h"
+#include "core/nets/torch_settings.h"
 
 namespace regionlab::nets {
 namespace {
-
-at::ScalarType computeType(ComputePrecision p) {
-  switch (p) {
-    case ComputePrecision::BFloat16: return at::kBFloat16;
-    case ComputePrecision::Float16: return at::kHalf;
-    case ComputePrecision::Float32: break;
-  }
-  return at::kFloat;
-}
 
 // A linear layer ready for at::addmm(bias, x, weight_t): the weight as a transposed view of a
 // contiguous (out × in) matrix, which is how torch.nn.Linear hands it to the BLAS.
@@ -159,7 +151,7 @@ ViTBlock::ViTBlock(const StateDict& w, const ViTBlockShape& shape, const Inferen
   checkWeights(w, shape);
   Impl& m = *impl_;
   m.shape = shape;
-  m.compute = computeType(settings.precision);
+  m.compute = computeScalarType(settings.precision);
   m.cuda = settings.device == ComputeDevice::Cuda;
   const at::Device device = m.cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
   const int64_t dim = shape.dim;

@@ -197,42 +197,65 @@ std::vector<int> axisLevels(int side, int coarse_side, int& levels) {
   return level;
 }
 
+// Bit-reversed Morton index of grid point i (side × side, `bits` bits per axis): sorting a
+// level by it visits the points like a 2-D van der Corput sequence, so any prefix is spread over
+// the whole crop.
+uint64_t spreadKey(int i, int side, int bits) {
+  uint64_t morton = 0;
+  for (int b = 0; b < bits; ++b) {
+    morton |= uint64_t((i % side >> b) & 1) << (2 * b);
+    morton |= uint64_t((i / side >> b) & 1) << (2 * b + 1);
+  }
+  uint64_t reversed = 0;
+  for (int b = 0; b < 2 * bits; ++b) reversed |= ((morton >> b) & 1) << (2 * bits - 1 - b);
+  return reversed;
+}
+
+// The fast mode's visiting order of a grid of n points and each point's level (0 = coarsest).
+struct CoarseToFine {
+  std::vector<int> order, level;
+  int levels = 0;  // the finest level
+  int side = 0;
+};
+
+CoarseToFine coarseToFineOrder(int n, const AmgOptions& o) {
+  CoarseToFine c;
+  c.side = int(std::lround(std::sqrt(double(n))));
+  c.level.assign(size_t(n), 0);
+  // Without skipping (or for a grid that is not square): the grid's order at one level, the exact
+  // mode's candidates in its order, so NMS breaks score ties the same way. With skipping: the
+  // levels coarse to fine; within a level the spread-out order, so a prompt budget that ends
+  // inside a level leaves no region unvisited while another is done densely.
+  const bool nested = (o.fast_skip_covered_points || o.fast_refine_near_found) && c.side * c.side == n;
+  std::vector<uint64_t> key(static_cast<size_t>(n));
+  if (nested) {
+    const std::vector<int> axis = axisLevels(c.side, o.fast_coarse_points_per_side, c.levels);
+    int bits = 0;
+    while ((1 << bits) < c.side) ++bits;
+    for (int i = 0; i < n; ++i) {
+      c.level[size_t(i)] = std::max(axis[size_t(i % c.side)], axis[size_t(i / c.side)]);
+      key[size_t(i)] = spreadKey(i, c.side, bits);
+    }
+  } else {
+    for (int i = 0; i < n; ++i) key[size_t(i)] = uint64_t(i);
+  }
+  c.order.resize(size_t(n));
+  for (int i = 0; i < n; ++i) c.order[size_t(i)] = i;
+  std::stable_sort(c.order.begin(), c.order.end(), [&](int a, int b) {
+    return c.level[size_t(a)] != c.level[size_t(b)] ? c.level[size_t(a)] < c.level[size_t(b)] : key[size_t(a)] < key[size_t(b)];
+  });
+  return c;
+}
+
 // The fast branch of processCrop: the grid's points coarse to fine (AmgOptions fast_*).
 void decodeCoarseToFine(const std::vector<cv::Point2d>& points, AmgMaskDecoder& decoder, const amg::CropBox& crop, cv::Size image,
                         const AmgOptions& o, std::vector<Candidate>& data, AmgStatistics& stats) {
   enum Status : char { Pending, Found, Empty, Covered, NotNear };
   const int n = int(points.size());
-  const int side = int(std::lround(std::sqrt(double(n))));
-  const bool skipping = o.fast_skip_covered_points || o.fast_refine_near_found;
-  int levels = 0;
-  std::vector<int> level(size_t(n), 0);
-  if (skipping && side * side == n) {
-    const std::vector<int> axis = axisLevels(side, o.fast_coarse_points_per_side, levels);
-    for (int i = 0; i < n; ++i) level[size_t(i)] = std::max(axis[size_t(i % side)], axis[size_t(i / side)]);
-  }
-  std::vector<int> order(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) order[size_t(i)] = i;
-  // Within a level, bit-reversed Morton order: any prefix of a level is spread over the whole
-  // crop (a van der Corput sequence in 2-D), so a prompt budget that ends inside a level leaves
-  // no region unvisited while another is done densely. Without skipping: the grid's order (the
-  // exact mode's candidates in its order, so NMS breaks score ties the same way).
-  int bits = 0;
-  while ((1 << bits) < side) ++bits;
-  auto spread_key = [&](int i) {
-    uint64_t morton = 0;
-    for (int b = 0; b < bits; ++b) {
-      morton |= uint64_t((i % side >> b) & 1) << (2 * b);
-      morton |= uint64_t((i / side >> b) & 1) << (2 * b + 1);
-    }
-    uint64_t reversed = 0;
-    for (int b = 0; b < 2 * bits; ++b) reversed |= ((morton >> b) & 1) << (2 * bits - 1 - b);
-    return reversed;
-  };
-  std::vector<uint64_t> key(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) key[size_t(i)] = skipping && side * side == n ? spread_key(i) : uint64_t(i);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return level[size_t(a)] != level[size_t(b)] ? level[size_t(a)] < level[size_t(b)] : key[size_t(a)] < key[size_t(b)];
-  });
+  const CoarseToFine grid = coarseToFineOrder(n, o);
+  const std::vector<int>& order = grid.order;
+  const std::vector<int>& level = grid.level;
+  const int side = grid.side, levels = grid.levels;
   std::vector<char> status(size_t(n), Pending);
   // A coarser point within one step of the next-coarser level's grid was covered or found masks.
   auto near_found = [&](int i) {

@@ -109,8 +109,6 @@ private slots:
     checkParity(dir, "mobile_sam_tiny", SamArchitecture::TinyVit);
   }
 
-  // Resize-longest-side (Pillow bilinear) + normalise + pad on the decoded photo gives the
-  // reference's stored input.
   // MobileSAM's TinyViT with bf16 GEMMs and patch convolutions (the fast region generator's
   // choice on CPUs with native BF16) stays close to its fp32 embedding.
   void tinyVitBf16StaysCloseToFp32() {
@@ -142,6 +140,8 @@ private slots:
     QVERIFY(relative < 2e-2);  // bf16 keeps 8 significant bits: ~0.4% per rounding
   }
 
+  // Resize-longest-side (Pillow bilinear) + normalise + pad on the decoded photo gives the
+  // reference's stored input.
   void preprocessingMatchesReference() {
     REGIONLAB_REQUIRE_GOLDEN(dir);
     cv::Mat bgr = cv::imread((dir / "input.jpg").string(), cv::IMREAD_COLOR);
