@@ -322,6 +322,7 @@ void MainWindow::startIngest() {
   // The index is built by a job of its own when the ingest has finished (main_window_jobs.cpp).
   IngestOptions ingest = options_.ingest;
   ingest.update_index = false;
+  ingest_models_generation_ = models_generation_;
   session_->ingest()->start(session_->paths().root, ingest);
   updateActionStates();
 }

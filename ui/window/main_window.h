@@ -253,6 +253,9 @@ private:
   bool sam_auto_enable_ = true;  // turn the mode on when a model comes (until the user turns it off)
   QPointer<IndexBuildRunner> index_build_;  // the session's (its child)
   bool models_changed_ = false;             // the model manager changed the choice
+  // Model changes so far, and the count when the running ingest (then its index build) started:
+  // only an ingest started after the latest change gives every image the chosen models.
+  int models_generation_ = 0, ingest_models_generation_ = 0, index_models_generation_ = 0;
   QPointer<ClusterPage> cluster_page_;      // of the open collection
 };
 

@@ -47,6 +47,7 @@ void MainWindow::startIndexBuild() {
     connect(index_build_, &IndexBuildRunner::finished, this, &MainWindow::onIndexBuildFinished);
   }
   if (index_build_->isRunning()) return;
+  index_models_generation_ = ingest_models_generation_;
   JobRow* row = jobs_->startJob(kIndexJob, tr("Search index"));
   row->setUnit(tr("vectors"));
   row->setBusy(tr("reading the region vectors…"));
@@ -66,9 +67,10 @@ void MainWindow::onIndexBuildFinished(const Outcome<IndexBuildReport>& outcome) 
   }
   if (session_) {
     session_->queries()->markStale();
-    if (outcome.ok() && models_changed_) {
-      // The ingest that just finished gave every image the chosen models' regions: the notice
-      // goes, with the engine reopened on what the collection holds now.
+    if (outcome.ok() && models_changed_ && index_models_generation_ == models_generation_) {
+      // The ingest that just finished, started after the latest model change, gave every image
+      // the chosen models' regions: the notice goes, with the engine reopened on what the
+      // collection holds now. (An ingest from before the change finishing now must not clear it.)
       models_changed_ = false;
       session_->queries()->reopen();
     }
@@ -79,6 +81,7 @@ void MainWindow::onIndexBuildFinished(const Outcome<IndexBuildReport>& outcome) 
 void MainWindow::reloadModels() {
   if (!session_) return;
   models_changed_ = true;
+  ++models_generation_;
   engine_ready_ = false;
   engine_requested_ = true;
   models_label_->setText(tr("Models: reloading…"));
